@@ -1,0 +1,78 @@
+/* mail_job: the version-1 mail job of proto/mail_job.schema.json.
+ *
+ * Parses and validates untrusted job bytes exactly as the schema and SPEC say,
+ * returning the first violation as field + reason; builds and serialises jobs.
+ * Ownership: a struct mail_job owns every pointer in it; mail_job_release()
+ * frees them all. Strings are NUL-terminated UTF-8 (NUL bytes are rejected).
+ *
+ * Besides the producer fields, two fields belong to the mailer and survive a
+ * round trip: "attempts" (deliveries tried so far) and "last_error".
+ */
+#ifndef COMMON_MAIL_JOB_H
+#define COMMON_MAIL_JOB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MAIL_JOB_MAX_BYTES      (256 * 1024) /* SPEC: a larger job is dead-lettered */
+#define MAIL_JOB_ID_MAX         128
+#define MAIL_JOB_MAX_RECIPIENTS 50  /* per list: to, cc, bcc */
+#define MAIL_JOB_SUBJECT_MAX    998 /* RFC 5322 line limit, in bytes */
+#define MAIL_JOB_TEMPLATE_MAX   64
+#define MAIL_JOB_HEADERS_MAX    20
+#define MAIL_JOB_LAST_ERROR_MAX 500
+
+struct mail_job_list {
+	char **items; /* bare addr-specs */
+	size_t n;
+};
+
+struct mail_job {
+	char *id;
+	struct mail_job_list to, cc, bcc;
+	char *from;     /* NULL: the mailer's default sender; may be "Name <addr>" */
+	char *reply_to; /* NULL or an address, may be "Name <addr>" */
+	char *subject;
+	char *template_name;  /* NULL when the bodies are inline */
+	char *text;           /* inline text body, or NULL */
+	char *html;           /* inline HTML body, or NULL */
+	json_t *data;         /* object (own reference), or NULL */
+	json_t *headers;      /* object of "X-…": "value" (own reference), or NULL */
+	long long deadline;   /* unix seconds, 0 = none */
+	long long not_before; /* unix seconds, 0 = none */
+	int attempts;         /* mailer-owned: deliveries tried */
+	char *last_error;     /* mailer-owned: why the last attempt failed, or NULL */
+};
+
+struct mail_job_error {
+	char field[40];   /* "subject", "to[3]", "headers.X-Tag", "" for the whole job */
+	char reason[200]; /* "contains CR/LF", "must be 1 to 50 addresses", ... */
+};
+
+/* Parses untrusted bytes. Returns 0 with *job filled (release it), or -1 with
+ * err filled and *job left empty. Rejects: over MAIL_JOB_MAX_BYTES, not JSON,
+ * duplicate keys, depth, unknown fields, and every rule of the schema. */
+int mail_job_parse(const char *buf, size_t len, struct mail_job *job, struct mail_job_error *err);
+
+/* Validates an already-built job by the same rules (for producers: auth, mailctl).
+ * Returns 0 or -1 with err filled. */
+int mail_job_validate(const struct mail_job *job, struct mail_job_error *err);
+
+/* Compact JSON of the job (keys in schema order; absent fields omitted).
+ * Returns a malloc'ed NUL-terminated string (free()), or NULL when out of memory. */
+char *mail_job_serialise(const struct mail_job *job);
+
+/* Empties a job: every pointer NULL, numbers 0. */
+void mail_job_init(struct mail_job *job);
+
+/* Frees everything the job owns and re-initialises it. */
+void mail_job_release(struct mail_job *job);
+
+/* Appends a copy of addr to a list. Returns 0, or -1 when out of memory. */
+int mail_job_list_add(struct mail_job_list *list, const char *addr);
+
+/* "field: reason" (or just the reason when field is empty) into out. */
+const char *mail_job_error_format(const struct mail_job_error *err, char *out, size_t out_len);
+
+#endif
