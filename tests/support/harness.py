@@ -171,7 +171,7 @@ class Service:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
