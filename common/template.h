@@ -5,7 +5,10 @@
  * and arrays (objects push a context), {{^inverted}}…{{/inverted}}, {{>partial}}
  * (by template name, e.g. {{>pages/layout_head.html}}), {{! comment}}.
  * Numbers render as integers or reals, true as "true"; null/false/absent render
- * as nothing (or, with TEMPLATE_STRICT, a missing name is an error).
+ * as nothing (or, with TEMPLATE_STRICT, a missing variable is an error). Sections
+ * treat a missing name as false in both modes: that is how a template says a
+ * value is optional. A tag alone on its line (section, inverted, close,
+ * comment, partial) leaves no blank line behind, as in Mustache.
  *
  * A set is loaded once from a directory: every regular file under it whose
  * name ends in .html or .txt, named by its path relative to the directory
@@ -29,7 +32,7 @@
 
 enum template_flags {
 	TEMPLATE_LENIENT = 0,
-	TEMPLATE_STRICT = 1, /* a missing variable or section name is an error (emails) */
+	TEMPLATE_STRICT = 1, /* a missing {{variable}} is an error (emails) */
 };
 
 struct template_error {
