@@ -21,7 +21,8 @@
 
 struct redis_link;
 
-/* A Lua script run by EVALSHA with EVAL as the fallback on NOSCRIPT. */
+/* A Lua script run by EVALSHA with EVAL as the fallback on NOSCRIPT. The sha
+ * is cached in the struct: give each thread its own copy. */
 struct redis_script {
 	const char *source;
 	char sha[41]; /* filled on first use */
@@ -33,8 +34,9 @@ struct redis_link *redis_link_open(const struct redis_url *url, int connect_time
 
 /* Runs one command (hiredis format: untrusted data only through %s or %b).
  * Returns the reply (may be REDIS_REPLY_ERROR: check it), or NULL when the link
- * is down: the link then reconnects on the next call. One immediate reconnect
- * attempt is made when the connection was found dead before sending. */
+ * is down: the link then reconnects on the next call. A failed command is never
+ * resent by the link (it may have run: an LPUSH must not be doubled); the
+ * caller decides. */
 redisReply *redis_link_command(struct redis_link *link, const char *fmt, ...);
 
 /* Same with an argument vector. */

@@ -9,6 +9,7 @@
 #define COMMON_REDIS_URL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct redis_url {
 	bool is_unix;
