@@ -1,0 +1,109 @@
+/* /register: a new account. */
+#include <string.h>
+
+#include "email_address.h"
+#include "field_errors.h"
+#include "logger.h"
+#include "password.h"
+#include "response.h"
+#include "routes.h"
+#include "str.h"
+
+static enum MHD_Result show_form(struct request *rq, json_t *errors)
+{
+	json_t *ctx = json_object();
+	enum MHD_Result ret;
+
+	json_object_set_new(ctx, "form_username", json_string(request_field(rq, "username")));
+	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
+	json_object_set(ctx, "errors", errors);
+	ret = response_page(rq, 200, "auth/register.html", "Register", ctx);
+	json_decref(ctx);
+	return ret;
+}
+
+static void check_username(json_t *errors, const char *username)
+{
+	size_t n = strlen(username);
+
+	if (field_errors_required(errors, "username", username))
+		return;
+	if (n > DB_USERNAME_MAX) {
+		field_errors_add(errors, "username", "Username must be at most 64 characters.");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)username[i] <= ' ' || username[i] == 0x7f) {
+			field_errors_add(errors, "username",
+			                 "Username cannot contain spaces or control characters.");
+			return;
+		}
+	}
+}
+
+static json_t *validate(struct request *rq)
+{
+	const char *email = request_field(rq, "email");
+	json_t *errors = json_object();
+
+	check_username(errors, request_field(rq, "username"));
+	if (!field_errors_required(errors, "email", email) &&
+	    !email_address_valid(email, strlen(email)))
+		field_errors_add(errors, "email", "Invalid email address.");
+	field_errors_new_password(errors, request_field(rq, "password"),
+	                          request_field(rq, "password2"));
+	return errors;
+}
+
+static enum MHD_Result create_account(struct request *rq)
+{
+	const char *password = request_field(rq, "password");
+	char hash[PASSWORD_HASH_LEN];
+	json_t *errors = json_object();
+	enum MHD_Result ret;
+	int64_t id;
+	int rc;
+
+	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
+		rc = DB_ERROR;
+	else
+		rc = db_user_create(rq->worker->db, request_field(rq, "username"),
+		                    request_field(rq, "email"), hash, &id);
+	if (rc == DB_OK) {
+		json_decref(errors);
+		LOG_INFO("register", "user registered user_id=%lld", (long long)id);
+		rq->flash_out = "Congratulations, you are now a registered user!";
+		return response_redirect(rq, "/login");
+	}
+	if (rc == DB_DUPLICATE_USERNAME)
+		field_errors_add(errors, "username", "Please use a different username.");
+	else if (rc == DB_DUPLICATE_EMAIL)
+		field_errors_add(errors, "email", "Please use a different email address.");
+	else {
+		json_decref(errors);
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	}
+	ret = show_form(rq, errors);
+	json_decref(errors);
+	return ret;
+}
+
+enum MHD_Result page_register(struct request *rq, const char *rest)
+{
+	json_t *errors;
+	enum MHD_Result ret;
+
+	(void)rest;
+	if (rq->logged_in)
+		return response_redirect(rq, "/");
+	if (rq->method != METHOD_POST)
+		return show_form(rq, NULL);
+	errors = validate(rq);
+	if (json_object_size(errors) == 0) {
+		json_decref(errors);
+		return create_account(rq);
+	}
+	ret = show_form(rq, errors);
+	json_decref(errors);
+	return ret;
+}

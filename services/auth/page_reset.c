@@ -1,0 +1,200 @@
+/* /reset_password_request and /reset_password/<token>. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "email_address.h"
+#include "field_errors.h"
+#include "logger.h"
+#include "mail_enqueue.h"
+#include "now.h"
+#include "password.h"
+#include "rate_limit.h"
+#include "reset_token.h"
+#include "response.h"
+#include "routes.h"
+
+#define CHECK_EMAIL_FLASH  "Check your email for the instructions to reset your password"
+#define INVALID_LINK_FLASH "The password reset link is invalid or has expired."
+
+static enum MHD_Result show_request_form(struct request *rq, json_t *errors)
+{
+	json_t *ctx = json_object();
+	enum MHD_Result ret;
+
+	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
+	json_object_set(ctx, "errors", errors);
+	ret = response_page(rq, 200, "auth/reset_password_request.html", "Reset Password", ctx);
+	json_decref(ctx);
+	return ret;
+}
+
+static enum MHD_Result unavailable(struct request *rq)
+{
+	return response_error(rq, 503, "Service Unavailable",
+	                      "We cannot take reset requests right now. Please try again in a "
+	                      "moment.");
+}
+
+/* Both limits are always counted, for known and unknown addresses alike.
+ * Returns RATE_LIMIT_OK, _OVER or _UNAVAILABLE. */
+static int reset_limits(struct request *rq, const char *email)
+{
+	const struct settings *s = &rq->app->settings;
+	long long ignored;
+	int by_ip = rate_limit_hit(rq->worker->redis, "reset-ip", rq->client_ip,
+	                           s->reset_limit_per_ip, 3600, &ignored);
+	int by_email = rate_limit_hit(rq->worker->redis, "reset-email", email,
+	                              s->reset_limit_per_email, 3600, &ignored);
+
+	if (by_ip == RATE_LIMIT_UNAVAILABLE || by_email == RATE_LIMIT_UNAVAILABLE)
+		return RATE_LIMIT_UNAVAILABLE;
+	if (by_ip == RATE_LIMIT_OVER || by_email == RATE_LIMIT_OVER) {
+		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"reset\"", 1);
+		return RATE_LIMIT_OVER;
+	}
+	return RATE_LIMIT_OK;
+}
+
+static int send_reset_mail(struct request *rq, const struct db_user *user)
+{
+	struct app *app = rq->app;
+	int64_t expires = now_s() + app->settings.reset_token_ttl;
+	char fp[RESET_FP_LEN + 1], url[RESET_TOKEN_MAX + 600];
+	char *token;
+	int rc;
+
+	reset_token_fingerprint(app->settings.secret_key, app->secret_len, user->password_hash, fp);
+	token = reset_token_mint(app->settings.secret_key, app->secret_len, user->id, fp, expires);
+	if (!token)
+		return -1;
+	snprintf(url, sizeof(url), "%s/reset_password/%s", app->settings.public_url, token);
+	free(token);
+	rc = mail_enqueue_reset(app, rq->worker, user, url, expires);
+	return rc;
+}
+
+static enum MHD_Result handle_reset_request(struct request *rq)
+{
+	const char *email = request_field(rq, "email");
+	json_t *errors = json_object();
+	struct db_user user;
+	int limit, found, sent = 0;
+	enum MHD_Result ret;
+
+	if (!field_errors_required(errors, "email", email) &&
+	    !email_address_valid(email, strlen(email)))
+		field_errors_add(errors, "email", "Invalid email address.");
+	if (json_object_size(errors)) {
+		ret = show_request_form(rq, errors);
+		json_decref(errors);
+		return ret;
+	}
+	json_decref(errors);
+	metrics_add(rq->app->metrics, "auth_reset_requests_total", "", 1);
+	limit = reset_limits(rq, email);
+	app_note_redis(rq->app, rq->worker, limit != RATE_LIMIT_UNAVAILABLE);
+	if (limit == RATE_LIMIT_UNAVAILABLE)
+		return unavailable(rq);
+	found = db_user_by_email(rq->worker->db, email, &user);
+	if (found == DB_ERROR)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	if (found == DB_OK && limit == RATE_LIMIT_OK)
+		sent = send_reset_mail(rq, &user);
+	else
+		mail_enqueue_equal_cost(rq->worker);
+	if (sent != 0)
+		return unavailable(rq);
+	rq->flash_out = CHECK_EMAIL_FLASH;
+	return response_redirect(rq, "/login");
+}
+
+enum MHD_Result page_reset_request(struct request *rq, const char *rest)
+{
+	(void)rest;
+	if (rq->logged_in)
+		return response_redirect(rq, "/");
+	if (rq->method == METHOD_POST)
+		return handle_reset_request(rq);
+	return show_request_form(rq, NULL);
+}
+
+/* The user a token names, if the token is valid for them right now. */
+static int user_for_token(struct request *rq, const char *token, struct db_user *user)
+{
+	struct app *app = rq->app;
+	char fp[RESET_FP_LEN + 1], want[RESET_FP_LEN + 1];
+	int64_t id;
+
+	if (reset_token_verify(app->settings.secret_key, app->secret_len, token, now_s(), &id,
+	                       fp) != RESET_TOKEN_OK)
+		return -1;
+	if (db_user_by_id(rq->worker->db, id, user) != DB_OK)
+		return -1;
+	reset_token_fingerprint(app->settings.secret_key, app->secret_len, user->password_hash,
+	                        want);
+	return strcmp(fp, want) == 0 ? 0 : -1;
+}
+
+static enum MHD_Result show_reset_form(struct request *rq, unsigned status, json_t *errors)
+{
+	json_t *ctx = json_object();
+	enum MHD_Result ret;
+
+	json_object_set(ctx, "errors", errors);
+	ret = response_page(rq, status, "auth/reset_password.html", "Reset Your Password", ctx);
+	json_decref(ctx);
+	return ret;
+}
+
+static enum MHD_Result invalid_link(struct request *rq)
+{
+	rq->flash_out = INVALID_LINK_FLASH;
+	return response_redirect(rq, "/reset_password_request");
+}
+
+static enum MHD_Result set_new_password(struct request *rq, const struct db_user *user)
+{
+	const char *password = request_field(rq, "password");
+	char hash[PASSWORD_HASH_LEN];
+	int rc;
+
+	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	/* compare-and-set on the old hash: of two posts of one link, one wins */
+	rc = db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, true);
+	if (rc == DB_STALE)
+		return invalid_link(rq);
+	if (rc != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("reset", "password reset user_id=%lld", (long long)user->id);
+	if (mail_enqueue_password_changed(rq->app, rq->worker, user) != 0)
+		LOG_WARN("reset", "password changed but its notice was not queued user_id=%lld",
+		         (long long)user->id);
+	rq->flash_out = "Your password has been reset.";
+	return response_redirect(rq, "/login");
+}
+
+enum MHD_Result page_reset_password(struct request *rq, const char *token)
+{
+	struct db_user user;
+	json_t *errors;
+	enum MHD_Result ret;
+
+	if (rq->logged_in)
+		return response_redirect(rq, "/");
+	if (user_for_token(rq, token, &user) != 0)
+		return invalid_link(rq);
+	if (rq->method != METHOD_POST)
+		return show_reset_form(rq, 200, NULL);
+	errors = json_object();
+	field_errors_new_password(errors, request_field(rq, "password"),
+	                          request_field(rq, "password2"));
+	if (json_object_size(errors) == 0) {
+		json_decref(errors);
+		return set_new_password(rq, &user);
+	}
+	ret = show_reset_form(rq, 200, errors);
+	json_decref(errors);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/* request: the state of one HTTP request, from its first byte to its answer.
+ *
+ * Allocated on the handler's first call, freed only in MHD's completion
+ * callback (one owner, one release point). The body is bounded by
+ * REQUEST_BODY_MAX; past it the request is answered 413 unread. */
+#ifndef AUTH_REQUEST_H
+#define AUTH_REQUEST_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "buf.h"
+#include "db.h"
+#include "form.h"
+#include "signing.h"
+
+#define REQUEST_BODY_MAX    (16 * 1024) /* the largest form is a 1 KiB password twice */
+#define REQUEST_MAX_COOKIES 4
+
+enum request_method { METHOD_GET = 1, METHOD_POST = 2, METHOD_HEAD = 4, METHOD_OTHER = 8 };
+
+struct request {
+	struct app *app;
+	struct worker *worker;
+	struct MHD_Connection *conn;
+	enum request_method method;
+	char *path;
+	struct buf body;
+	bool body_too_large;
+	struct form form;
+	const char *route; /* the metrics label */
+	int64_t started_ms;
+	char client_ip[64];
+
+	/* the visitor: a session cookie token, a login when it names a live session */
+	char session_token[SIGNING_TOKEN_LEN + 1];
+	bool session_is_new; /* the cookie must be (re)sent */
+	bool logged_in;
+	bool remember;
+	struct db_user user;
+	char csrf_token[SIGNING_MAC_LEN + 1];
+	char *flash_in;        /* shown on this page, from the flash cookie */
+	const char *flash_out; /* carried to the next page */
+
+	char *cookies[REQUEST_MAX_COOKIES]; /* Set-Cookie values to send */
+	int n_cookies;
+};
+
+/* The value of a form field ("" when absent) — after request_parse_form_or_reply. */
+const char *request_field(const struct request *rq, const char *name);
+
+/* Adds a Set-Cookie value (copied). */
+void request_add_cookie(struct request *rq, const char *value);
+
+#endif

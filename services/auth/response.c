@@ -1,0 +1,126 @@
+#include "response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash.h"
+#include "logger.h"
+#include "metrics.h"
+#include "now.h"
+
+#define PAGE_MAX (256 * 1024)
+
+static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
+                          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+static void add_security_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static void record(struct request *rq, unsigned status)
+{
+	char labels[128];
+	double seconds = (double)(now_mono_ms() - rq->started_ms) / 1000.0;
+
+	snprintf(labels, sizeof(labels), "route=\"%s\",status=\"%u\"", rq->route, status);
+	metrics_add(rq->app->metrics, "auth_http_requests_total", labels, 1);
+	snprintf(labels, sizeof(labels), "route=\"%s\"", rq->route);
+	metrics_observe(rq->app->metrics, "auth_http_request_duration_seconds", labels, seconds);
+}
+
+/* Queues r with the shared headers and cookies; takes ownership of r. */
+static enum MHD_Result queue(struct request *rq, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	add_security_headers(r);
+	for (int i = 0; i < rq->n_cookies; i++)
+		MHD_add_response_header(r, "Set-Cookie", rq->cookies[i]);
+	record(rq, status);
+	ret = MHD_queue_response(rq->conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result response_raw(struct request *rq, unsigned status, const char *content_type,
+                             const char *body, size_t len, const char *cache_control)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", content_type);
+	MHD_add_response_header(r, "Cache-Control", cache_control ? cache_control : "no-store");
+	return queue(rq, status, r);
+}
+
+static void add_common_context(struct request *rq, json_t *ctx, const char *title)
+{
+	json_t *flashes = json_array();
+
+	json_object_set_new(ctx, "app_name", json_string(rq->app->settings.app_name));
+	json_object_set_new(ctx, "title", json_string(title));
+	json_object_set_new(ctx, "logged_in", json_boolean(rq->logged_in));
+	if (rq->logged_in)
+		json_object_set_new(ctx, "username", json_string(rq->user.username));
+	json_object_set_new(ctx, "csrf_token", json_string(rq->csrf_token));
+	if (rq->flash_in)
+		json_array_append_new(flashes, json_string(rq->flash_in));
+	json_object_set_new(ctx, "flashes", flashes);
+}
+
+enum MHD_Result response_page(struct request *rq, unsigned status, const char *page,
+                              const char *title, json_t *ctx)
+{
+	struct template_error err;
+	struct buf html;
+	char name[200];
+	enum MHD_Result ret;
+
+	buf_init(&html, PAGE_MAX);
+	add_common_context(rq, ctx, title);
+	snprintf(name, sizeof(name), "pages/%s", page);
+	if (template_render(rq->app->templates, name, ctx, TEMPLATE_LENIENT, &html, &err) != 0) {
+		LOG_ERROR("http", "page not rendered where=%s error=\"%s\"", err.where, err.reason);
+		buf_release(&html);
+		return response_raw(rq, 500, "text/plain; charset=utf-8",
+		                    "500 Internal Server Error\n", 26, NULL);
+	}
+	flash_shown(rq);
+	ret = response_raw(rq, status, "text/html; charset=utf-8", buf_cstr(&html), html.len, NULL);
+	buf_release(&html);
+	return ret;
+}
+
+enum MHD_Result response_redirect(struct request *rq, const char *location)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+
+	if (!r)
+		return MHD_NO;
+	flash_carry(rq);
+	MHD_add_response_header(r, "Location", location);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	return queue(rq, 302, r);
+}
+
+enum MHD_Result response_error(struct request *rq, unsigned status, const char *title,
+                               const char *message)
+{
+	json_t *ctx = json_object();
+	enum MHD_Result ret;
+
+	json_object_set_new(ctx, "status", json_integer(status));
+	json_object_set_new(ctx, "message", json_string(message));
+	ret = response_page(rq, status, "error.html", title, ctx);
+	json_decref(ctx);
+	return ret;
+}

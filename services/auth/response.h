@@ -1,0 +1,28 @@
+/* response: every answer auth gives, with the security headers in one place.
+ * Each function queues the response on the request's connection and returns
+ * what the MHD handler returns. Pages render templates/pages/<name> inside the
+ * site layout with the common context (app name, login, flash, CSRF token). */
+#ifndef AUTH_RESPONSE_H
+#define AUTH_RESPONSE_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "request.h"
+
+/* ctx: the page's own context (borrowed; common keys are added to it). */
+enum MHD_Result response_page(struct request *rq, unsigned status, const char *page,
+                              const char *title, json_t *ctx);
+
+/* 302 to location (a local path), carrying rq->flash_out to the next page. */
+enum MHD_Result response_redirect(struct request *rq, const char *location);
+
+/* A small HTML error page in the site layout. */
+enum MHD_Result response_error(struct request *rq, unsigned status, const char *title,
+                               const char *message);
+
+/* A body as is, e.g. JSON or Prometheus text. */
+enum MHD_Result response_raw(struct request *rq, unsigned status, const char *content_type,
+                             const char *body, size_t len, const char *cache_control);
+
+#endif

@@ -1,0 +1,43 @@
+#include "signing.h"
+
+#include <sodium.h>
+#include <string.h>
+
+void signing_token_new(char out[SIGNING_TOKEN_LEN + 1])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, SIGNING_TOKEN_LEN + 1, raw, sizeof(raw),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void signing_mac(const char *key, size_t key_len, const char *purpose, const char *data,
+                 size_t data_len, char out[SIGNING_MAC_LEN + 1])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, key_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose, strlen(purpose) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)data, data_len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, SIGNING_MAC_LEN + 1, mac, sizeof(mac),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool signing_mac_ok(const char *key, size_t key_len, const char *purpose, const char *data,
+                    size_t data_len, const char *mac, size_t mac_len)
+{
+	char want[SIGNING_MAC_LEN + 1];
+
+	if (mac_len != SIGNING_MAC_LEN)
+		return false;
+	signing_mac(key, key_len, purpose, data, data_len, want);
+	return sodium_memcmp(want, mac, SIGNING_MAC_LEN) == 0;
+}
+
+void signing_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	crypto_hash_sha256(out, data, len);
+}
