@@ -1,0 +1,175 @@
+"""auth against hostile input: forged and expired reset tokens, CSRF, bodies
+too large or malformed, markup and SQL in fields, abuse limits."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import time
+
+from auth_fixture import AuthTestCase, auth_env
+from harness import SECRET_KEY, binary
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(payload, key=SECRET_KEY, alg="HS256"):
+    header = b64(json.dumps({"typ": "JWT", "alg": alg}).encode())
+    body = b64(json.dumps(payload).encode())
+    signing_input = f"{header}.{body}".encode()
+    if alg == "none":
+        return f"{header}.{body}."
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    sig = hmac.new(key.encode(), signing_input, digest).digest()
+    return f"{header}.{body}.{b64(sig)}"
+
+
+class SecurityTest(AuthTestCase):
+    extra_env = {"AUTH_RESET_LIMIT_PER_EMAIL": 2}
+
+    def assert_refused_link(self, token):
+        c = self.client()
+        r = c.get("/reset_password/" + token)
+        self.assertEqual((r.status, r.location), (302, "/reset_password_request"), token[:60])
+        self.assertIn("The password reset link is invalid or has expired.", c.follow(r).text)
+
+    def test_forged_and_broken_tokens_are_refused(self):
+        self.register("tina", "tina@example.com")
+        self.clear_queue()
+        self.request_reset("tina@example.com")
+        good = self.reset_link_path(self.queued_jobs()[0]).rsplit("/", 1)[1]
+        header, payload, sig = good.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+        uid = claims["reset_password"]
+        future = int(time.time()) + 600
+        cases = {
+            "tampered payload": f"{header}.{b64(json.dumps(dict(claims, reset_password=uid + 1)).encode())}.{sig}",
+            "tampered signature": f"{header}.{payload}.{sig[:-2]}AA",
+            "alg none": jwt(claims, alg="none"),
+            "HS512 with the same key": jwt(claims, alg="HS512"),
+            "wrong key": jwt(claims, key="another-secret-key-0123456789abcdef"),
+            "expired": jwt(dict(claims, exp=int(time.time()) - 5)),
+            "expired real exp": jwt(dict(claims, exp=time.time() - 5.5)),
+            "no fingerprint": jwt({"reset_password": uid, "exp": future}),
+            "unknown user": jwt(dict(claims, reset_password=999999)),
+            "garbage": "not-a-token",
+            "empty parts": "..",
+            "too long": "a" * 5000,
+        }
+        for name, token in cases.items():
+            with self.subTest(name):
+                self.assert_refused_link(token)
+        # a token minted by the Python original carries a real exp: accepted when valid
+        real = jwt(dict(claims, exp=time.time() + 300.25))
+        self.assertEqual(self.client().get("/reset_password/" + real).status, 200)
+        self.assertEqual(self.client().get("/reset_password/" + good).status, 200)
+
+    def test_post_without_or_with_wrong_csrf_is_400_and_changes_nothing(self):
+        c = self.client()
+        c.get("/register")
+        data = {"username": "mallory", "email": "m@example.com", "password": "longenough",
+                "password2": "longenough"}
+        r = c.post("/register", data)
+        self.assertEqual(r.status, 400)
+        r = c.post("/register", dict(data, csrf_token="x" * 43))
+        self.assertEqual(r.status, 400)
+        other = self.client()
+        token = other.get("/register").csrf()
+        r = c.post("/register", dict(data, csrf_token=token))
+        self.assertEqual(r.status, 400, "a token bound to another visitor")
+        _, r = self.login("mallory", "longenough")
+        self.assertEqual(r.location, "/login", "no account was created")
+
+    def test_body_limits_and_encoding(self):
+        c = self.client()
+        token = c.get("/login").csrf()
+        r = c.post("/login", "a=" + "x" * (1 << 20))
+        self.assertEqual(r.status, 413)
+        self.assertIn("Request Too Large", r.text)
+        r = c.post("/login", f"csrf_token={token}&username=%zz&password=x")
+        self.assertEqual(r.status, 400)
+        r = c.post("/login", f"csrf_token={token}&username=a%00b&password=x")
+        self.assertEqual(r.status, 400)
+        r = c.post("/login", f"csrf_token={token}&username=%ff%fe&password=x")
+        self.assertEqual(r.status, 400)
+        self.assertEqual(c.get("/nope").status, 404)
+        self.assertEqual(c.request("DELETE", "/login").status, 405)
+        self.assertEqual(c.get("/logout").status, 405)
+
+    def test_markup_is_escaped_everywhere(self):
+        name = "<script>alert(1)</script>"
+        c = self.register(name, "xss@example.com")
+        c, r = self.login(name, client=c)
+        page = c.get("/")
+        self.assertNotIn(name, page.text)
+        self.assertIn("&lt;script&gt;", page.text)
+        r = self.client().submit("/register", {"username": name, "email": "\"><b>@x",
+                                               "password": "a", "password2": "b"})
+        self.assertNotIn("<script>", r.text)
+        self.assertNotIn('"><b>', r.text)
+
+    def test_sql_metacharacters_are_data(self):
+        name = "robert');DROP/**/TABLE/**/users;--"
+        self.register(name, "bobby@example.com")
+        c, r = self.login(name)
+        self.assertEqual(r.location, "/")
+        self.assertIn("robert&#39;);DROP&#x2F;**&#x2F;TABLE", c.get("/").text)
+        self.register("after", "after@example.com")
+
+    def test_per_email_limit_stops_mails_not_the_answer(self):
+        self.register("lim", "lim@example.com")
+        self.clear_queue()
+        answers = [self.request_reset("lim@example.com") for _ in range(4)]
+        self.assertEqual({(a.status, a.location) for a in answers}, {(302, "/login")})
+        self.assertEqual(len({a.body for a in answers}), 1)
+        self.assertEqual(len(self.queued_jobs()), 2, "AUTH_RESET_LIMIT_PER_EMAIL=2")
+
+    def test_login_limit(self):
+        self.register("brute", "brute@example.com")
+        for _ in range(10):
+            self.login("brute", "wrong guess!")
+        c, r = self.login("brute", "wrong guess!")
+        self.assertEqual(r.status, 429)
+        self.assertIn("Too many failed attempts. Try again in", r.text)
+        _, r = self.login("brute")
+        self.assertEqual(r.status, 429, "even the right password waits out the window")
+
+
+class ConfigTest(AuthTestCase):
+    def run_auth(self, env, *args):
+        full = dict(os.environ, **env)
+        return subprocess.run([binary("auth"), *args], env=full, capture_output=True,
+                              text=True, timeout=20)
+
+    def test_bad_configuration_exits_2_with_one_line(self):
+        base = auth_env(self.redis.url, os.path.join(self.tmp, "c.db"))
+        cases = {
+            "SECRET_KEY": dict(base, SECRET_KEY="short"),
+            "RESET_TOKEN_TTL": dict(base, RESET_TOKEN_TTL="ten"),
+            "AUTH_LISTEN": dict(base, AUTH_LISTEN="nowhere"),
+            "PUBLIC_URL": dict(base, PUBLIC_URL="ftp://x"),
+            "REDIS_URL": dict(base, REDIS_URL="http://x"),
+        }
+        for var, env in cases.items():
+            with self.subTest(var):
+                p = self.run_auth(env)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                lines = p.stderr.strip().splitlines()
+                self.assertEqual(len(lines), 1, p.stderr)
+                self.assertIn(var, lines[0])
+        env = dict(base)
+        env.pop("SECRET_KEY")
+        p = self.run_auth({k: v for k, v in env.items()} | {"SECRET_KEY": ""})
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("SECRET_KEY", p.stderr)
+
+    def test_help_and_version(self):
+        p = self.run_auth({}, "--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^auth \d+\.\d+\.\d+")
+        p = self.run_auth({}, "--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("SECRET_KEY", p.stdout)
