@@ -688,9 +688,6 @@ int template_escape_html(struct buf *out, const char *s, size_t n)
 		case '\'':
 			rep = "&#39;";
 			break;
-		case '/':
-			rep = "&#x2F;";
-			break;
 		default:
 			continue;
 		}

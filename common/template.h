@@ -58,7 +58,7 @@ int template_render(const struct template_set *set, const char *name, json_t *ct
 
 void template_set_free(struct template_set **set);
 
-/* Appends s[0..n) HTML-escaped (& < > " ' /) to out. Returns a buf status. */
+/* Appends s[0..n) HTML-escaped (& < > " ') to out. Returns a buf status. */
 int template_escape_html(struct buf *out, const char *s, size_t n);
 
 #endif

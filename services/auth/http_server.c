@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "flash.h"
+#include "listen_socket.h"
 #include "logger.h"
 #include "now.h"
 #include "request.h"
@@ -174,36 +175,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return dispatch(rq);
 }
 
-static int bind_listen(const char *listen_addr, char *host, size_t host_len, int *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
-	struct addrinfo *ai = NULL;
-	struct sockaddr_storage bound;
-	socklen_t len = sizeof(bound);
-	char service[8];
-	int fd = -1, one = 1;
-
-	if (config_split_listen(listen_addr, host, host_len, port) != 0)
-		return -1;
-	snprintf(service, sizeof(service), "%d", *port);
-	if (getaddrinfo(host, service, &hints, &ai) != 0)
-		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&bound, &len) != 0) {
-		LOG_ERROR("http", "cannot listen addr=%s error=\"%m\"", listen_addr);
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	*port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-	                                          : ((struct sockaddr_in *)&bound)->sin_port);
-	return fd;
-}
-
 struct http_server *http_server_start(struct app *app)
 {
 	struct http_server *s = calloc(1, sizeof(*s));
@@ -213,7 +184,7 @@ struct http_server *http_server_start(struct app *app)
 
 	if (!s)
 		return NULL;
-	s->listen_fd = bind_listen(cfg->listen, host, sizeof(host), &port);
+	s->listen_fd = listen_socket_open(cfg->listen, host, sizeof(host), &port);
 	if (s->listen_fd < 0) {
 		free(s);
 		return NULL;

@@ -1,0 +1,127 @@
+#include "smtp_send.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct smtp_sender {
+	const struct settings *settings;
+	CURL *curl;
+	char url[400];
+};
+
+struct upload {
+	const char *data;
+	size_t len, pos;
+};
+
+static size_t read_message(char *dst, size_t size, size_t nmemb, void *userdata)
+{
+	struct upload *u = userdata;
+	size_t n = size * nmemb;
+
+	if (n > u->len - u->pos)
+		n = u->len - u->pos;
+	memcpy(dst, u->data + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+struct smtp_sender *smtp_sender_new(const struct settings *settings)
+{
+	struct smtp_sender *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->settings = settings;
+	s->curl = curl_easy_init();
+	if (!s->curl) {
+		free(s);
+		return NULL;
+	}
+	snprintf(s->url, sizeof(s->url), "%s://%s:%lld", settings->use_ssl ? "smtps" : "smtp",
+	         settings->mail_server, settings->mail_port);
+	return s;
+}
+
+void smtp_sender_free(struct smtp_sender **sp)
+{
+	if (!*sp)
+		return;
+	curl_easy_cleanup((*sp)->curl);
+	free(*sp);
+	*sp = NULL;
+}
+
+static struct curl_slist *recipients(const struct mail_job *job)
+{
+	const struct mail_job_list *lists[] = { &job->to, &job->cc, &job->bcc };
+	struct curl_slist *all = NULL, *next;
+	char addr[300];
+
+	for (size_t l = 0; l < 3; l++) {
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			snprintf(addr, sizeof(addr), "<%s>", lists[l]->items[i]);
+			next = curl_slist_append(all, addr);
+			if (!next) {
+				curl_slist_free_all(all);
+				return NULL;
+			}
+			all = next;
+		}
+	}
+	return all;
+}
+
+static void configure(struct smtp_sender *s, const char *from, struct curl_slist *rcpt,
+                      struct upload *u, char *errbuf)
+{
+	const struct settings *cfg = s->settings;
+	CURL *c = s->curl;
+
+	curl_easy_reset(c); /* keeps the open connection */
+	curl_easy_setopt(c, CURLOPT_URL, s->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
+	if (cfg->use_tls)
+		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (cfg->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cfg->username) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->username);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+	}
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_message);
+	curl_easy_setopt(c, CURLOPT_READDATA, u);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->len);
+}
+
+void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct mail_job *job,
+               const char *message, size_t len, struct smtp_outcome *out)
+{
+	struct upload u = { message, len, 0 };
+	struct curl_slist *rcpt = recipients(job);
+	char errbuf[CURL_ERROR_SIZE] = "", from[300];
+	long code = 0;
+	CURLcode rc;
+
+	if (!rcpt) {
+		smtp_outcome_classify(CURLE_OUT_OF_MEMORY, 0, "out of memory", out);
+		return;
+	}
+	snprintf(from, sizeof(from), "<%s>", envelope_from);
+	configure(s, from, rcpt, &u, errbuf);
+	rc = curl_easy_perform(s->curl);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(rcpt);
+	smtp_outcome_classify(rc, code, errbuf, out);
+}
