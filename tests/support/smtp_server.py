@@ -132,8 +132,9 @@ class SmtpServer:
         if self.tls:
             kwargs.update(tls_context=self._context(self.tls), require_starttls=True)
         if self.auth:
+            # aiosmtpd does not count implicit TLS as TLS for auth_require_tls
             kwargs.update(authenticator=_authenticator(*self.auth), auth_required=True,
-                          auth_require_tls=bool(self.tls or self.implicit_tls))
+                          auth_require_tls=bool(self.tls))
         ssl_context = self._context(self.implicit_tls) if self.implicit_tls else None
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
                                      ssl_context=ssl_context, server_hostname="localhost",
