@@ -128,17 +128,22 @@ redisReply *redis_link_commandv(struct redis_link *link, int argc, const char **
 	return link_result(link, redisCommandArgv(link->ctx, argc, argv, argvlen));
 }
 
+redisReply *redis_link_vcommand(struct redis_link *link, const char *fmt, va_list ap)
+{
+	if (!link->ctx && link_connect(link) != 0)
+		return NULL;
+	return link_result(link, redisvCommand(link->ctx, fmt, ap));
+}
+
 redisReply *redis_link_command(struct redis_link *link, const char *fmt, ...)
 {
 	redisReply *r;
 	va_list ap;
 
-	if (!link->ctx && link_connect(link) != 0)
-		return NULL;
 	va_start(ap, fmt);
-	r = redisvCommand(link->ctx, fmt, ap);
+	r = redis_link_vcommand(link, fmt, ap);
 	va_end(ap);
-	return link_result(link, r);
+	return r;
 }
 
 static redisReply *eval_with(struct redis_link *link, const char *verb, const char *body, int nkeys,

@@ -14,6 +14,7 @@
 #define COMMON_REDIS_LINK_H
 
 #include <hiredis/hiredis.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,6 +39,9 @@ struct redis_link *redis_link_open(const struct redis_url *url, int connect_time
  * resent by the link (it may have run: an LPUSH must not be doubled); the
  * caller decides. */
 redisReply *redis_link_command(struct redis_link *link, const char *fmt, ...);
+
+/* The same with a va_list. */
+redisReply *redis_link_vcommand(struct redis_link *link, const char *fmt, va_list ap);
 
 /* Same with an argument vector. */
 redisReply *redis_link_commandv(struct redis_link *link, int argc, const char **argv,
