@@ -70,9 +70,11 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "mailctl: stats takes no arguments\n");
 		return CTL_USAGE;
 	}
-	printf("%-12s %lld\n", "queue", count(ctl, "LLEN", ctl->keys.queue, &ok));
+	long long queued = count(ctl, "LLEN", ctl->keys.queue, &ok);
+
 	if (!ok)
 		return CTL_USAGE;
+	printf("%-12s %lld\n", "queue", queued);
 	printf("%-12s %lld\n", "retry", count(ctl, "ZCARD", ctl->keys.retry, &ok));
 	printf("%-12s %lld\n", "dead", count(ctl, "LLEN", ctl->keys.dead, &ok));
 	print_workers(ctl, &ok);
