@@ -14,6 +14,7 @@ const struct route routes[] = {
 	{ "/healthz", false, METHOD_GET, false, page_healthz, "/healthz" },
 	{ "/metrics", false, METHOD_GET, false, page_metrics, "/metrics" },
 	{ "/static/style.css", false, METHOD_GET, false, page_stylesheet, "/static" },
+	{ "/favicon.ico", false, METHOD_GET, false, page_favicon, "/static" },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

@@ -33,5 +33,6 @@ enum MHD_Result page_reset_password(struct request *rq, const char *rest);
 enum MHD_Result page_healthz(struct request *rq, const char *rest);
 enum MHD_Result page_metrics(struct request *rq, const char *rest);
 enum MHD_Result page_stylesheet(struct request *rq, const char *rest);
+enum MHD_Result page_favicon(struct request *rq, const char *rest);
 
 #endif

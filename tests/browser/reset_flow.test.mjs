@@ -1,0 +1,143 @@
+// The user's path in a real browser: register, log out, "Forgot Your
+// Password?", the mail, mismatched then matching new passwords, log in with
+// the new one, and the same link refused afterwards. Each step is
+// screenshotted under $BUILD_DIR/browser-artifacts/; a failure names its step.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { BUILD_DIR, resetLinkFrom, sanitizerReports, startAll, stopAll, waitFor } from './services.mjs';
+
+const artifacts = path.join(BUILD_DIR, 'browser-artifacts');
+fs.rmSync(artifacts, { recursive: true, force: true });
+fs.mkdirSync(artifacts, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+let stepNo = 0;
+
+async function step(page, name, fn) {
+  stepNo += 1;
+  const shot = path.join(artifacts, `${String(stepNo).padStart(2, '0')}-${name.replace(/\W+/g, '-')}.png`);
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok ${stepNo} - ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok ${stepNo} - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+    throw e;
+  } finally {
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+  }
+}
+
+async function expectText(page, text) {
+  await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10000 });
+}
+
+async function main() {
+  const env = await startAll(artifacts);
+  const base = env.baseUrl;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage'],
+  });
+  const outside = [];
+  const consoleErrors = [];
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) outside.push(r.url()); });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    const user = { name: 'susan', email: 'susan@example.com', old: 'old password 1', next: 'new password 2' };
+
+    await step(page, 'register', async () => {
+      await page.goto(`${base}/register`);
+      await page.fill('#username', user.name);
+      await page.fill('#email', user.email);
+      await page.fill('#password', user.old);
+      await page.fill('#password2', user.old);
+      await page.click('input[type=submit]');
+      await page.waitForURL(`${base}/login`);
+      await expectText(page, 'Congratulations, you are now a registered user!');
+    });
+    await step(page, 'log in and out', async () => {
+      await page.fill('#username', user.name);
+      await page.fill('#password', user.old);
+      await page.click('input[type=submit]');
+      await expectText(page, `Hi, ${user.name}!`);
+      await page.click('button:has-text("Logout")');
+      await page.waitForURL(/\/login/);
+    });
+    await step(page, 'forgot your password', async () => {
+      await expectText(page, 'Forgot Your Password?');
+      await page.click('text=Click to Reset It');
+      await page.waitForURL(`${base}/reset_password_request`);
+      await page.fill('#email', user.email);
+      await page.click('input[type=submit]');
+      await page.waitForURL(`${base}/login`);
+      await expectText(page, 'Check your email for the instructions to reset your password');
+    });
+    let link;
+    await step(page, 'the mail arrives', async () => {
+      link = await waitFor(() => resetLinkFrom(env.maildir), 'the reset mail', 20000);
+      if (!link.startsWith(`${base}/reset_password/`)) throw new Error(`link ${link}`);
+    });
+    await step(page, 'mismatched passwords', async () => {
+      await page.goto(link);
+      await expectText(page, 'Reset Your Password');
+      await page.fill('#password', user.next);
+      await page.fill('#password2', 'something else');
+      await page.click('input[type=submit]');
+      await expectText(page, 'Field must be equal to password.');
+    });
+    await step(page, 'set the new password', async () => {
+      await page.fill('#password', user.next);
+      await page.fill('#password2', user.next);
+      await page.click('input[type=submit]');
+      await page.waitForURL(`${base}/login`);
+      await expectText(page, 'Your password has been reset.');
+    });
+    await step(page, 'log in with the new password', async () => {
+      await page.fill('#username', user.name);
+      await page.fill('#password', user.next);
+      await page.click('input[type=submit]');
+      await expectText(page, `Hi, ${user.name}!`);
+      await page.click('button:has-text("Logout")');
+      await page.waitForURL(/\/login/);
+    });
+    await step(page, 'the used link is refused', async () => {
+      await page.goto(link);
+      await page.waitForURL(`${base}/reset_password_request`);
+      await expectText(page, 'The password reset link is invalid or has expired.');
+    });
+    await step(page, 'nothing loaded from outside, no console errors', async () => {
+      if (outside.length) throw new Error(`requests outside the site: ${outside.join(', ')}`);
+      if (consoleErrors.length) throw new Error(`console errors: ${consoleErrors.join(' | ')}`);
+    });
+  } finally {
+    await browser.close();
+    await stopAll();
+  }
+  const reports = sanitizerReports();
+  if (reports.length) {
+    failed += 1;
+    console.log(`not ok - sanitizer reports in ${reports.join(', ')}`);
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!failed) {
+    failed += 1;
+    console.log(`not ok - setup: ${e.stack || e}`);
+  }
+  await stopAll();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,119 @@
+// Starts the real parts for a browser test: redis-server, the SMTP fixture
+// (tests/support/smtp_server.py, messages into a maildir), auth and mailer,
+// each on a port chosen by the OS. stopAll() ends every one of them.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const children = [];
+
+export const SOURCE_DIR = process.env.SOURCE_DIR || path.resolve(import.meta.dirname, '..', '..');
+export const BUILD_DIR = process.env.BUILD_DIR || path.join(SOURCE_DIR, 'build', 'plain');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Polls fn until it returns a truthy value; bounded by timeoutMs.
+export async function waitFor(fn, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function start(name, cmd, args, env, logDir) {
+  const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  child.logPath = path.join(logDir, `${name}.log`);
+  children.push(child);
+  return child;
+}
+
+const readLog = (child) => fs.readFileSync(child.logPath, 'utf8');
+
+export async function startAll(artifacts) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'test-browser-'));
+  const maildir = path.join(tmp, 'mail');
+  fs.mkdirSync(maildir);
+  const redisPort = await freePort();
+  const authPort = await freePort();
+  const redis = start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1',
+    '--save', '', '--appendonly', 'no', '--dir', tmp], {}, artifacts);
+  const smtp = start('smtp', '/usr/bin/python3', [path.join(SOURCE_DIR, 'tests/support/smtp_server.py'),
+    '--maildir', maildir], { PYTHONPATH: path.join(SOURCE_DIR, 'tests/support') }, artifacts);
+  const smtpPort = Number(await waitFor(() => (readLog(smtp).match(/listening port=(\d+)/) || [])[1],
+    'the SMTP server'));
+  const common = {
+    REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+    TEMPLATES_DIR: path.join(SOURCE_DIR, 'templates'),
+  };
+  const baseUrl = `http://127.0.0.1:${authPort}`;
+  const auth = start('auth', path.join(BUILD_DIR, 'services/auth/auth'), [], {
+    ...common,
+    SECRET_KEY: 'browser-test-secret-key-0123456789abcdef',
+    AUTH_LISTEN: `127.0.0.1:${authPort}`,
+    PUBLIC_URL: baseUrl,
+    DATABASE_PATH: path.join(tmp, 'app.db'),
+    AUTH_ARGON2_OPSLIMIT: '1',
+    AUTH_ARGON2_MEMLIMIT_KIB: '1024',
+  }, artifacts);
+  const mailer = start('mailer', path.join(BUILD_DIR, 'services/mailer/mailer'), [], {
+    ...common,
+    MAIL_SERVER: '127.0.0.1',
+    MAIL_PORT: String(smtpPort),
+    MAIL_DEFAULT_SENDER: 'Microblog <no-reply@microblog.example>',
+    MAILER_LISTEN: '127.0.0.1:0',
+  }, artifacts);
+  for (const [name, child] of [['auth', auth], ['mailer', mailer]]) {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${readLog(child)}`);
+      return /listening addr=/.test(readLog(child));
+    }, name);
+  }
+  void redis;
+  return { baseUrl, maildir, tmp, auth, mailer };
+}
+
+export async function stopAll() {
+  for (const child of children.reverse()) {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)),
+        new Promise((r) => setTimeout(r, 10000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+}
+
+export function sanitizerReports() {
+  return children.filter((c) => c.logPath && /ERROR: AddressSanitizer|runtime error:/.test(readLog(c)))
+    .map((c) => c.logPath);
+}
+
+// The reset link from the newest message in the maildir (quoted-printable decoded).
+export function resetLinkFrom(maildir) {
+  const files = fs.readdirSync(maildir).filter((f) => f.endsWith('.eml')).sort((a, b) => parseInt(a) - parseInt(b));
+  if (!files.length) return null;
+  const raw = fs.readFileSync(path.join(maildir, files[files.length - 1]), 'latin1');
+  const text = raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  const m = text.match(/https?:\/\/[^\s"<]+\/reset_password\/[A-Za-z0-9_\-.]+/);
+  return m ? m[0] : null;
+}
