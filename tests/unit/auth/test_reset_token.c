@@ -1,0 +1,72 @@
+/* reset_token: mint and verify, and what the verifier refuses. */
+#include <jwt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "reset_token.h"
+
+#define KEY "0123456789abcdef0123456789abcdef"
+#define NOW 1732400000
+
+static int verify(const char *key, const char *token, int64_t now, int64_t *id, char *fp)
+{
+	return reset_token_verify(key, strlen(key), token, now, id, fp);
+}
+
+static char *mint_with(jwt_alg_t alg, const char *key, const char *claims_json)
+{
+	jwt_t *j = NULL;
+	char *t = NULL;
+
+	if (jwt_new(&j) == 0 && jwt_add_grants_json(j, claims_json) == 0 &&
+	    jwt_set_alg(j, alg, key ? (const unsigned char *)key : NULL,
+	                key ? (int)strlen(key) : 0) == 0)
+		t = jwt_encode_str(j);
+	jwt_free(j);
+	return t;
+}
+
+int main(void)
+{
+	char fp[RESET_FP_LEN + 1], got_fp[RESET_FP_LEN + 1];
+	int64_t id = 0;
+	char *t, *bad;
+
+	reset_token_fingerprint(KEY, strlen(KEY), "$argon2id$hash", fp);
+	CHECK_INT(strlen(fp), RESET_FP_LEN);
+	t = reset_token_mint(KEY, strlen(KEY), 42, fp, NOW + 600);
+	CHECK(t != NULL);
+	CHECK_INT(verify(KEY, t, NOW, &id, got_fp), RESET_TOKEN_OK);
+	CHECK_INT(id, 42);
+	CHECK_STR(got_fp, fp);
+	CHECK_INT(verify(KEY, t, NOW + 600, &id, got_fp), RESET_TOKEN_EXPIRED);
+	CHECK_INT(verify("another key another key another k", t, NOW, &id, got_fp),
+	          RESET_TOKEN_INVALID);
+	t[strlen(t) - 2] ^= 1; /* a changed signature */
+	CHECK_INT(verify(KEY, t, NOW, &id, got_fp), RESET_TOKEN_INVALID);
+	free(t);
+
+	bad = mint_with(JWT_ALG_NONE, NULL, "{\"reset_password\":42,\"exp\":1732400600}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_INVALID);
+	free(bad);
+	bad = mint_with(JWT_ALG_HS512, KEY, "{\"reset_password\":42,\"exp\":1732400600}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_INVALID);
+	free(bad);
+	bad = mint_with(JWT_ALG_HS256, KEY, "{\"reset_password\":42,\"exp\":1732400600.5}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_OK); /* a real exp */
+	free(bad);
+	bad = mint_with(JWT_ALG_HS256, KEY, "{\"reset_password\":42}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_INVALID);
+	free(bad);
+	bad = mint_with(JWT_ALG_HS256, KEY, "{\"reset_password\":\"42\",\"exp\":1732400600}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_INVALID);
+	free(bad);
+	bad = mint_with(JWT_ALG_HS256, KEY, "{\"reset_password\":0,\"exp\":1732400600}");
+	CHECK(bad && verify(KEY, bad, NOW, &id, got_fp) == RESET_TOKEN_INVALID);
+	free(bad);
+	CHECK_INT(verify(KEY, "", NOW, &id, got_fp), RESET_TOKEN_INVALID);
+	CHECK_INT(verify(KEY, "a.b.c", NOW, &id, got_fp), RESET_TOKEN_INVALID);
+	CHECK_INT(reset_token_verify(KEY, 0, "a.b.c", NOW, &id, got_fp), RESET_TOKEN_INVALID);
+	return check_summary();
+}
