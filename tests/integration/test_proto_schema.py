@@ -58,5 +58,30 @@ class SchemaTest(unittest.TestCase):
         self.assertGreaterEqual(checked, 30)
 
 
+class ReadmeExamplesTest(unittest.TestCase):
+    """The examples in proto/README.md work as printed."""
+
+    def test_python_and_redis_cli_examples(self):
+        import re
+        import subprocess
+        from harness import RedisServer
+        with open(os.path.join(PROTO_DIR, "README.md")) as f:
+            readme = f.read()
+        program = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+        cli = re.search(r"redis-cli LPUSH mail:queue '(.*?)'", readme).group(1)
+        validator = load_schema()
+        self.assertTrue(validator.is_valid(json.loads(cli)))
+        redis = RedisServer().start()
+        try:
+            env = dict(os.environ, REDIS_URL=redis.url)
+            p = subprocess.run(["/usr/bin/python3", "-c", program], env=env,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            job = json.loads(redis.client().lindex("mail:queue", 0))
+            self.assertEqual(list(validator.iter_errors(job)), [])
+        finally:
+            redis.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()
