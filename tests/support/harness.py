@@ -75,7 +75,8 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
 class RedisServer:
     """A private redis-server on a free loopback port and a unix socket."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, persistent=False):
+        self.persistent = persistent  # append-only file, fsync always: survives a restart
         self.dir = tempfile.mkdtemp(prefix="test-redis-")
         self.port = port or free_port()
         self.socket_path = os.path.join(self.dir, "redis.sock")
@@ -93,7 +94,8 @@ class RedisServer:
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
              "--unixsocket", self.socket_path, "--unixsocketperm", "700",
-             "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--save", "", "--appendonly", "yes" if self.persistent else "no",
+             "--appendfsync", "always", "--dir", self.dir,
              "--logfile", os.path.join(self.dir, "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _live.append(self.proc)
