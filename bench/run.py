@@ -43,9 +43,8 @@ def push_jobs(redis, n, prefix):
 def mailer_rate(n, suppress):
     redis = RedisServer().start()
     smtp = None if suppress else SmtpServer().start()
-    env = {"REDIS_URL": redis.url, "MAILER_LISTEN": "127.0.0.1:0",
-           "MAIL_DEFAULT_SENDER": "no-reply@example.com", "MAILER_CONCURRENCY": "4",
-           "LOG_LEVEL": "warn"}
+    env = {"REDIS_URL": redis.url, "MAILER_LISTEN": "127.0.0.1:0", "LOG_LEVEL": "info",
+           "MAIL_DEFAULT_SENDER": "no-reply@example.com", "MAILER_CONCURRENCY": "4"}
     if suppress:
         env["MAIL_SUPPRESS_SEND"] = "true"
     else:
@@ -66,12 +65,12 @@ def mailer_rate(n, suppress):
 
 def auth_setup(tmp, redis):
     auth = Service("auth", {"SECRET_KEY": SECRET_KEY, "AUTH_LISTEN": "127.0.0.1:0",
-                            "REDIS_URL": redis.url, "LOG_LEVEL": "warn",
+                            "REDIS_URL": redis.url, "LOG_LEVEL": "info",
                             "DATABASE_PATH": os.path.join(tmp, "bench.db"),
-                            "AUTH_RESET_LIMIT_PER_EMAIL": "100000000",
-                            "AUTH_RESET_LIMIT_PER_IP": "100000000",
-                            "AUTH_LOGIN_LIMIT_PER_USER": "100000000",
-                            "AUTH_LOGIN_LIMIT_PER_IP": "100000000"}).start()
+                            "AUTH_RESET_LIMIT_PER_EMAIL": "100000",
+                            "AUTH_RESET_LIMIT_PER_IP": "100000",
+                            "AUTH_LOGIN_LIMIT_PER_USER": "100000",
+                            "AUTH_LOGIN_LIMIT_PER_IP": "100000"}).start()
     c = Client(auth.port)
     token = c.get("/register").csrf()
     c.post("/register", {"username": "bench", "email": "bench@example.com",
