@@ -1,6 +1,7 @@
 #include "smtp_outcome.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *transport_kind(CURLcode rc)
@@ -41,7 +42,11 @@ void smtp_outcome_classify(CURLcode rc, long code, const char *detail, struct sm
 	}
 	if (code >= 400 && code < 600) {
 		out->kind = code >= 500 ? SMTP_PERMANENT : SMTP_RETRY;
-		snprintf(out->reason, sizeof(out->reason), "smtp %ld: %s", code, text);
+		/* the server's own line ("550 5.1.1 user unknown") says the most */
+		if (strtol(text, NULL, 10) == code)
+			snprintf(out->reason, sizeof(out->reason), "smtp %s", text);
+		else
+			snprintf(out->reason, sizeof(out->reason), "smtp %ld: %s", code, text);
 		return;
 	}
 	/* no 4xx/5xx reply: the connection, TLS or a timeout failed — all transient,

@@ -10,11 +10,11 @@ enum smtp_outcome_kind { SMTP_SENT, SMTP_RETRY, SMTP_PERMANENT };
 
 struct smtp_outcome {
 	enum smtp_outcome_kind kind;
-	char reason[300]; /* "smtp 550: RCPT failed: 550", "tls: …", "timeout: …" */
+	char reason[300]; /* "smtp 550 5.1.1 user unknown", "tls: …", "timeout: …" */
 };
 
 /* rc: curl's result; code: the last SMTP reply code (0 when none); detail:
- * curl's error buffer (may be empty). 4xx and transport/TLS failures retry,
+ * the server's reply line when there was one, else curl's error buffer. 4xx and transport/TLS failures retry,
  * 5xx replies are permanent. */
 void smtp_outcome_classify(CURLcode rc, long code, const char *detail, struct smtp_outcome *out);
 

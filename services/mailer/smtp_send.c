@@ -16,6 +16,29 @@ struct upload {
 	size_t len, pos;
 };
 
+/* The server's last 4xx/5xx reply line, for a dead-letter reason a person can act on. */
+struct last_reply {
+	char line[200];
+};
+
+static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	struct last_reply *r = userdata;
+	size_t n = size;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_IN || size < 3 || (data[0] != '4' && data[0] != '5'))
+		return 0;
+	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+		n--;
+	if (n >= sizeof(r->line))
+		n = sizeof(r->line) - 1;
+	for (size_t i = 0; i < n; i++) /* the server's bytes are untrusted: printable only */
+		r->line[i] = data[i] >= ' ' && data[i] < 0x7f ? data[i] : '?';
+	r->line[n] = '\0';
+	return 0;
+}
+
 static size_t read_message(char *dst, size_t size, size_t nmemb, void *userdata)
 {
 	struct upload *u = userdata;
@@ -75,7 +98,7 @@ static struct curl_slist *recipients(const struct mail_job *job)
 }
 
 static void configure(struct smtp_sender *s, const char *from, struct curl_slist *rcpt,
-                      struct upload *u, char *errbuf)
+                      struct upload *u, char *errbuf, struct last_reply *reply)
 {
 	const struct settings *cfg = s->settings;
 	CURL *c = s->curl;
@@ -84,6 +107,9 @@ static void configure(struct smtp_sender *s, const char *from, struct curl_slist
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L); /* feeds on_debug; nothing is printed */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, reply);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
 	if (cfg->use_tls)
@@ -111,6 +137,7 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 	struct upload u = { message, len, 0 };
 	struct curl_slist *rcpt = recipients(job);
 	char errbuf[CURL_ERROR_SIZE] = "", from[300];
+	struct last_reply reply = { "" };
 	long code = 0;
 	CURLcode rc;
 
@@ -119,9 +146,9 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 		return;
 	}
 	snprintf(from, sizeof(from), "<%s>", envelope_from);
-	configure(s, from, rcpt, &u, errbuf);
+	configure(s, from, rcpt, &u, errbuf, &reply);
 	rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(rcpt);
-	smtp_outcome_classify(rc, code, errbuf, out);
+	smtp_outcome_classify(rc, code, reply.line[0] ? reply.line : errbuf, out);
 }

@@ -70,7 +70,7 @@ class DeliveryTest(MailerTestCase):
         self.smtp.handler.rcpt_replies["nobody@example.com"] = "550 5.1.1 user unknown"
         self.push(job("permanent-550", to=["nobody@example.com"]))
         entry = self.dead_for("permanent-550")
-        self.assertIn("550", entry["error"])
+        self.assertEqual(entry["error"], "smtp 550 5.1.1 user unknown")
         self.assertEqual(entry["attempts"], 1)
         self.assertIsInstance(entry["failed_at"], int)
         self.assertEqual(self.messages_for("permanent-550"), [])
