@@ -115,7 +115,7 @@ static enum smtp_outcome_kind transmit(struct deliverer *d, const struct mail_jo
 	struct render_result bodies;
 	struct email_address from = s->sender;
 	struct mime_parts parts;
-	struct smtp_outcome outcome = { SMTP_SENT, "sent" };
+	struct smtp_outcome outcome = { SMTP_SENT, "sent", "" };
 	struct buf message;
 	const char *why;
 	int64_t started;
@@ -141,6 +141,9 @@ static enum smtp_outcome_kind transmit(struct deliverer *d, const struct mail_jo
 		started = now_mono_ms();
 		smtp_send(d->sender, from.addr, job, buf_cstr(&message), message.len, &outcome);
 		observe_smtp(d, started);
+		if (outcome.kind == SMTP_SENT && outcome.refused[0])
+			LOG_WARN("deliver", "some recipients refused id=%s refused=\"%s\"", job->id,
+			         outcome.refused);
 	}
 	snprintf(out->reason, sizeof(out->reason), "%s", outcome.reason);
 	buf_release(&message);

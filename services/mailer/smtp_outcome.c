@@ -29,6 +29,8 @@ void smtp_outcome_classify(CURLcode rc, long code, const char *detail, struct sm
 {
 	const char *text = detail && detail[0] ? detail : curl_easy_strerror(rc);
 
+	out->refused[0] = '\0';
+
 	if (rc == CURLE_OK) {
 		out->kind = SMTP_SENT;
 		snprintf(out->reason, sizeof(out->reason), "sent");

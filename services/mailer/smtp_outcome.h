@@ -10,7 +10,8 @@ enum smtp_outcome_kind { SMTP_SENT, SMTP_RETRY, SMTP_PERMANENT };
 
 struct smtp_outcome {
 	enum smtp_outcome_kind kind;
-	char reason[300]; /* "smtp 550 5.1.1 user unknown", "tls: …", "timeout: …" */
+	char reason[300];  /* "smtp 550 5.1.1 user unknown", "tls: …", "timeout: …" */
+	char refused[400]; /* SENT to some: the refused ones, "addr (550 …), …"; or "" */
 };
 
 /* rc: curl's result; code: the last SMTP reply code (0 when none); detail:

@@ -16,26 +16,53 @@ struct upload {
 	size_t len, pos;
 };
 
-/* The server's last 4xx/5xx reply line, for a dead-letter reason a person can act on. */
+/* What the server said: its last 4xx/5xx reply line (for a reason a person can
+ * act on), and the recipients it refused while accepting others. */
 struct last_reply {
 	char line[200];
+	char rcpt[260];    /* the RCPT TO in flight, until its reply */
+	char refused[400]; /* "addr (550 …), …" */
 };
+
+static void copy_printable(char *dst, size_t cap, const char *src, size_t n)
+{
+	while (n > 0 && (src[n - 1] == '\r' || src[n - 1] == '\n'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++) /* the server's bytes are untrusted: printable only */
+		dst[i] = src[i] >= ' ' && src[i] < 0x7f ? src[i] : '?';
+	dst[n] = '\0';
+}
+
+static void note_refused(struct last_reply *r)
+{
+	size_t used = strlen(r->refused), n;
+	char one[sizeof(r->rcpt) + sizeof(r->line) + 8];
+
+	n = (size_t)snprintf(one, sizeof(one), "%s%s (%s)", used ? ", " : "", r->rcpt, r->line);
+	if (used + n < sizeof(r->refused)) /* past the room, the list just stops growing */
+		memcpy(r->refused + used, one, n + 1);
+}
 
 static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
 {
 	struct last_reply *r = userdata;
-	size_t n = size;
 
 	(void)c;
-	if (type != CURLINFO_HEADER_IN || size < 3 || (data[0] != '4' && data[0] != '5'))
+	if (type == CURLINFO_HEADER_OUT && size > 9 && strncmp(data, "RCPT TO:<", 9) == 0) {
+		copy_printable(r->rcpt, sizeof(r->rcpt), data + 9, size - 9);
+		r->rcpt[strcspn(r->rcpt, ">")] = '\0';
 		return 0;
-	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
-		n--;
-	if (n >= sizeof(r->line))
-		n = sizeof(r->line) - 1;
-	for (size_t i = 0; i < n; i++) /* the server's bytes are untrusted: printable only */
-		r->line[i] = data[i] >= ' ' && data[i] < 0x7f ? data[i] : '?';
-	r->line[n] = '\0';
+	}
+	if (type != CURLINFO_HEADER_IN || size < 3)
+		return 0;
+	if (data[0] == '4' || data[0] == '5') {
+		copy_printable(r->line, sizeof(r->line), data, size);
+		if (r->rcpt[0])
+			note_refused(r);
+	}
+	r->rcpt[0] = '\0';
 	return 0;
 }
 
@@ -137,7 +164,7 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 	struct upload u = { message, len, 0 };
 	struct curl_slist *rcpt = recipients(job);
 	char errbuf[CURL_ERROR_SIZE] = "", from[300];
-	struct last_reply reply = { "" };
+	struct last_reply reply = { "", "", "" };
 	long code = 0;
 	CURLcode rc;
 
@@ -151,4 +178,6 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(rcpt);
 	smtp_outcome_classify(rc, code, reply.line[0] ? reply.line : errbuf, out);
+	if (out->kind == SMTP_SENT)
+		memcpy(out->refused, reply.refused, sizeof(out->refused));
 }

@@ -80,6 +80,9 @@ class DeliveryTest(MailerTestCase):
         self.push(job("partial", to=["gone@example.com", "here@example.com"]))
         m = self.wait_delivered("partial")[0]
         self.assertEqual(m.rcpt_tos, ["here@example.com"])
+        wait_for(lambda: 'some recipients refused id=partial refused="gone@example.com '
+                         '(550 5.1.1 user unknown)"' in self.mailer.log(),
+                 what="the refused recipient reported")
 
     def test_deadline_passed_is_expired_and_never_sent(self):
         self.push(job("too-late", deadline=int(time.time()) - 1))
