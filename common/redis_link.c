@@ -184,6 +184,14 @@ redisReply *redis_link_eval(struct redis_link *link, struct redis_script *script
 	return eval_with(link, "EVAL", script->source, nkeys, keys, nargs, args);
 }
 
+long long redis_link_integer(redisReply *reply)
+{
+	long long n = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+
+	freeReplyObject(reply);
+	return n;
+}
+
 bool redis_link_up(const struct redis_link *link)
 {
 	return link->up;

@@ -57,6 +57,9 @@ bool redis_link_up(const struct redis_link *link);
 /* A description of the last failure ("connection refused", "timeout", ...). */
 const char *redis_link_last_error(const struct redis_link *link);
 
+/* The integer of reply, or -1 when it is NULL or not an integer; frees reply. */
+long long redis_link_integer(redisReply *reply);
+
 void redis_link_close(struct redis_link **link);
 
 #endif

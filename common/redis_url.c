@@ -7,17 +7,6 @@
 
 #define URL_MAX 1024
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes the C string s into out (size cap). Returns 0 or -1. */
 static int percent_decode(const char *s, char *out, size_t cap)
 {
@@ -27,7 +16,7 @@ static int percent_decode(const char *s, char *out, size_t cap)
 		char c = *s;
 
 		if (c == '%') {
-			int hi = hex_value(s[1]), lo = hi >= 0 ? hex_value(s[2]) : -1;
+			int hi = text_hex_value(s[1]), lo = hi >= 0 ? text_hex_value(s[2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return -1;

@@ -23,6 +23,9 @@ bool text_has_crlf(const char *s, size_t n);
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t n);
 
+/* The value of a hexadecimal digit, or -1. */
+int text_hex_value(char c);
+
 /* Parses a whole decimal integer in [min, max]. Returns 0, or -1 on any junk,
  * overflow or out-of-range value (*out is then unchanged). */
 int text_parse_ll(const char *s, long long min, long long max, long long *out);

@@ -5,17 +5,6 @@
 
 #include "str.h"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into a new string; NULL when malformed or out of memory. */
 static char *decode(const char *s, size_t n, size_t *out_len)
 {
@@ -30,8 +19,8 @@ static char *decode(const char *s, size_t n, size_t *out_len)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+			int hi = i + 2 < n ? text_hex_value(s[i + 1]) : -1;
+			int lo = i + 2 < n ? text_hex_value(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				goto malformed;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cli.h"
 #include "http_server.h"
 #include "logger.h"
 
@@ -59,19 +60,11 @@ int main(int argc, char **argv)
 	struct settings settings;
 	struct config_error err;
 	sigset_t set;
+	int rc;
 
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("auth %s\n", MICROBLOG_VERSION);
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		usage();
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "auth: unknown argument %s (try --help)\n", argv[1]);
-		return 2;
-	}
+	rc = cli_standard_args(argc, argv, "auth", usage);
+	if (rc >= 0)
+		return rc;
 	logger_init("auth", LOGGER_INFO);
 	if (settings_load(&settings, &err) != 0) {
 		fprintf(stderr, "auth: %s: %s\n", err.name, err.reason);

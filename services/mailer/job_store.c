@@ -118,35 +118,27 @@ int job_store_ack(struct job_store *s, const char *processing, enum job_ack acti
 	return rc;
 }
 
-static long long integer_result(redisReply *r)
-{
-	long long n = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
-
-	freeReplyObject(r);
-	return n;
-}
-
 long long job_store_promote(struct job_store *s, int64_t now_ms)
 {
 	char now[32];
 	const char *keys[] = { s->keys->retry, s->keys->queue }, *args[] = { now, "100" };
 
 	snprintf(now, sizeof(now), "%lld", (long long)now_ms);
-	return integer_result(redis_link_eval(s->link, &s->promote, 2, keys, 2, args));
+	return redis_link_integer(redis_link_eval(s->link, &s->promote, 2, keys, 2, args));
 }
 
 long long job_store_recover(struct job_store *s)
 {
 	const char *keys[] = { s->keys->workers, s->keys->queue }, *args[] = { s->keys->prefix };
 
-	return integer_result(redis_link_eval(s->link, &s->recover, 2, keys, 1, args));
+	return redis_link_integer(redis_link_eval(s->link, &s->recover, 2, keys, 1, args));
 }
 
 long long job_store_give_back(struct job_store *s, const char *processing)
 {
 	const char *keys[] = { processing, s->keys->queue };
 
-	return integer_result(redis_link_eval(s->link, &s->give_back, 2, keys, 0, NULL));
+	return redis_link_integer(redis_link_eval(s->link, &s->give_back, 2, keys, 0, NULL));
 }
 
 int job_store_heartbeat(struct job_store *s, const char *worker, long long ttl)

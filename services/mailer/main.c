@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "job_store.h"
 #include "logger.h"
 #include "now.h"
@@ -214,18 +215,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int rc;
 
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("mailer %s\n", MICROBLOG_VERSION);
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		usage();
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "mailer: unknown argument %s (try --help)\n", argv[1]);
-		return 2;
-	}
+	rc = cli_standard_args(argc, argv, "mailer", usage);
+	if (rc >= 0)
+		return rc;
 	logger_init("mailer", LOGGER_INFO);
 	if (settings_load(&m.settings, &err) != 0) {
 		fprintf(stderr, "mailer: %s: %s\n", err.name, err.reason);

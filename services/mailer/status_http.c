@@ -41,14 +41,6 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	return ret;
 }
 
-static long long integer_reply(redisReply *r)
-{
-	long long n = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
-
-	freeReplyObject(r);
-	return n;
-}
-
 /* Sum of the processing lists of the registered workers. */
 static long long processing_depth(struct status_http *s)
 {
@@ -62,7 +54,7 @@ static long long processing_depth(struct status_http *s)
 	}
 	for (size_t i = 0; i < members->elements && total >= 0; i++) {
 		if (queue_keys_processing(s->keys, members->element[i]->str, key, sizeof(key)) == 0)
-			total += integer_reply(redis_link_command(s->link, "LLEN %s", key));
+			total += redis_link_integer(redis_link_command(s->link, "LLEN %s", key));
 	}
 	freeReplyObject(members);
 	return total;
@@ -70,9 +62,9 @@ static long long processing_depth(struct status_http *s)
 
 static void update_depths(struct status_http *s)
 {
-	long long q = integer_reply(redis_link_command(s->link, "LLEN %s", s->keys->queue));
-	long long r = integer_reply(redis_link_command(s->link, "ZCARD %s", s->keys->retry));
-	long long d = integer_reply(redis_link_command(s->link, "LLEN %s", s->keys->dead));
+	long long q = redis_link_integer(redis_link_command(s->link, "LLEN %s", s->keys->queue));
+	long long r = redis_link_integer(redis_link_command(s->link, "ZCARD %s", s->keys->retry));
+	long long d = redis_link_integer(redis_link_command(s->link, "LLEN %s", s->keys->dead));
 	long long p = processing_depth(s);
 
 	metrics_set(s->metrics, "mailer_queue_depth", "", (double)q);

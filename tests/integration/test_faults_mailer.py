@@ -9,16 +9,11 @@ import time
 import unittest
 
 from harness import RedisServer, Service, wait_for
-from mailer_fixture import job, mailer_env
+from mailer_fixture import delivered_ids, job, mailer_env
 from smtp_server import SmtpServer
 
 SMTP_DOWN_SECONDS = float(os.environ.get("FAULT_SMTP_DOWN_SECONDS", "3"))
 JOBS = int(os.environ.get("FAULT_JOBS", "2000"))
-
-
-def delivered_ids(smtp):
-    return [m.parsed["Message-ID"].strip("<>").rsplit(".", 1)[0].rsplit(".", 1)[0]
-            for m in smtp.messages]
 
 
 class MailerFaultsTest(unittest.TestCase):

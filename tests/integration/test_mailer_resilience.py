@@ -8,7 +8,7 @@ import time
 import unittest
 
 from harness import RedisServer, Service, binary, wait_for
-from mailer_fixture import job, mailer_env
+from mailer_fixture import delivered_ids, job, mailer_env
 from smtp_server import SmtpServer
 
 
@@ -27,10 +27,7 @@ class ResilienceTest(unittest.TestCase):
         pipe.execute()
 
     def delivered_ids(self):
-        out = []
-        for m in self.smtp.messages:
-            out.append(m.parsed["Message-ID"].strip("<>").rsplit(".", 1)[0].rsplit(".", 1)[0])
-        return out
+        return delivered_ids(self.smtp)
 
     def test_server_down_for_a_while_then_delivered(self):
         self.smtp.stop()

@@ -30,6 +30,12 @@ def mailer_env(redis_url, smtp_port, **extra):
     return env
 
 
+def delivered_ids(smtp):
+    """The job ids of the messages smtp received (from their Message-ID), repeats kept."""
+    return [m.parsed["Message-ID"].strip("<>").rsplit(".", 1)[0].rsplit(".", 1)[0]
+            for m in smtp.messages]
+
+
 def job(job_id, **fields):
     base = {"v": 1, "id": job_id, "to": ["susan@example.com"], "subject": "Hello",
             "text": "Hi there."}
