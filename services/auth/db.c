@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "logger.h"
+#include "now.h"
 #include "str.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -17,6 +18,10 @@ enum stmt_id {
 	ST_USER_BY_ID,
 	ST_USER_HASH,
 	ST_USER_SET_HASH,
+	ST_USER_SET_CHANGED,
+	ST_TOKEN_SPEND,
+	ST_TOKEN_SPENT,
+	ST_TOKENS_PURGE,
 	ST_SESSIONS_END,
 	ST_SESSION_INSERT,
 	ST_SESSION_GET,
@@ -28,15 +33,25 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash, created_at) "
-	                   "VALUES (?1, ?2, ?3, strftime('%s','now'))",
-	[ST_USER_BY_NAME] = "SELECT id, username, email, password_hash FROM users WHERE "
-	                    "username = ?1",
-	[ST_USER_BY_EMAIL] = "SELECT id, username, email, password_hash FROM users WHERE "
-	                     "email = ?1 COLLATE NOCASE",
-	[ST_USER_BY_ID] = "SELECT id, username, email, password_hash FROM users WHERE id = ?1",
+	[ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash, created_at, "
+	                   "password_changed_ms) "
+	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4)",
+	[ST_USER_BY_NAME] =
+	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
+	    "username = ?1",
+	[ST_USER_BY_EMAIL] =
+	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
+	    "email = ?1 COLLATE NOCASE",
+	[ST_USER_BY_ID] =
+	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
+	    "id = ?1",
 	[ST_USER_HASH] = "SELECT password_hash FROM users WHERE id = ?1",
 	[ST_USER_SET_HASH] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	[ST_USER_SET_CHANGED] = "UPDATE users SET password_changed_ms = ?2 WHERE id = ?1",
+	[ST_TOKEN_SPEND] = "INSERT OR IGNORE INTO spent_reset_tokens (token_hash, expires_at) "
+	                   "VALUES (?1, ?2)",
+	[ST_TOKEN_SPENT] = "SELECT 1 FROM spent_reset_tokens WHERE token_hash = ?1",
+	[ST_TOKENS_PURGE] = "DELETE FROM spent_reset_tokens WHERE expires_at < ?1",
 	[ST_SESSIONS_END] = "DELETE FROM sessions WHERE user_id = ?1",
 	[ST_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
 	                      "VALUES (?1, ?2, strftime('%s','now'), ?3)",
@@ -63,6 +78,14 @@ static const char *const migrations[] = {
 	"  expires_at INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
+	/* 2: reset links without a fingerprint (minted by the Python original) are
+	 * single-use too: spent links are recorded, and earlier ones are told
+	 * apart by when the password last changed */
+	"ALTER TABLE users ADD COLUMN password_changed_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE spent_reset_tokens ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  expires_at INTEGER NOT NULL"
+	") STRICT;",
 };
 
 struct db {
@@ -193,6 +216,7 @@ int db_user_create(struct db *db, const char *username, const char *email, const
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, email, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, now_ms());
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
@@ -222,6 +246,7 @@ static int read_user(struct db *db, sqlite3_stmt *s, struct db_user *out)
 		text_copy(out->email, sizeof(out->email), (const char *)sqlite3_column_text(s, 2));
 		text_copy(out->password_hash, sizeof(out->password_hash),
 		          (const char *)sqlite3_column_text(s, 3));
+		out->password_changed_ms = sqlite3_column_int64(s, 4);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -286,8 +311,35 @@ static int hash_unchanged(struct db *db, int64_t id, const char *old_hash)
 	return same ? DB_OK : DB_STALE;
 }
 
+static int bind_run(struct db *db, enum stmt_id id, int64_t a, const void *blob, int64_t b)
+{
+	sqlite3_stmt *s = stmt(db, id);
+
+	if (!s)
+		return DB_ERROR;
+	if (blob)
+		sqlite3_bind_blob(s, 1, blob, 32, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	return step_done(db, s);
+}
+
+/* Inside the transaction: what a reset does besides the new hash. */
+static int apply_change(struct db *db, int64_t id, const struct db_password_change *change)
+{
+	if (bind_run(db, ST_USER_SET_CHANGED, id, NULL, change->now_ms) != DB_OK)
+		return DB_ERROR;
+	if (change->token_hash &&
+	    (bind_run(db, ST_TOKEN_SPEND, 0, change->token_hash, change->token_expires_at) !=
+	         DB_OK ||
+	     bind_run(db, ST_TOKENS_PURGE, change->now_ms / 1000, NULL, 0) != DB_OK))
+		return DB_ERROR;
+	return bind_run(db, ST_SESSIONS_END, id, NULL, 0);
+}
+
 int db_user_set_password(struct db *db, int64_t id, const char *old_hash, const char *new_hash,
-                         bool end_sessions)
+                         const struct db_password_change *change)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -305,18 +357,25 @@ int db_user_set_password(struct db *db, int64_t id, const char *old_hash, const 
 	sqlite3_bind_text(s, 2, new_hash, -1, SQLITE_TRANSIENT);
 	if (step_done(db, s) != DB_OK)
 		goto rollback;
-	if (end_sessions) {
-		s = stmt(db, ST_SESSIONS_END);
-		if (!s)
-			goto rollback;
-		sqlite3_bind_int64(s, 1, id);
-		if (step_done(db, s) != DB_OK)
-			goto rollback;
-	}
+	if (change && apply_change(db, id, change) != DB_OK)
+		goto rollback;
 	return run_simple(db, ST_COMMIT);
 rollback:
 	run_simple(db, ST_ROLLBACK);
 	return rc;
+}
+
+bool db_reset_token_spent(struct db *db, const unsigned char token_hash[32])
+{
+	sqlite3_stmt *s = stmt(db, ST_TOKEN_SPENT);
+	int rc;
+
+	if (!s)
+		return true; /* cannot tell: refuse */
+	sqlite3_bind_blob(s, 1, token_hash, 32, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc != SQLITE_DONE;
 }
 
 int db_session_create(struct db *db, const unsigned char token_hash[32], int64_t user_id,

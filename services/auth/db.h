@@ -30,6 +30,7 @@ struct db_user {
 	char username[DB_USERNAME_MAX + 1];
 	char email[DB_EMAIL_MAX + 1];
 	char password_hash[DB_HASH_MAX];
+	int64_t password_changed_ms; /* when the password was last set (registration, reset) */
 };
 
 struct db;
@@ -51,11 +52,23 @@ int db_user_by_username(struct db *db, const char *username, struct db_user *out
 int db_user_by_email(struct db *db, const char *email, struct db_user *out);
 int db_user_by_id(struct db *db, int64_t id, struct db_user *out);
 
-/* Replaces the hash if the current one is still old_hash (compare-and-set, in
- * one IMMEDIATE transaction that also ends every session of the user when
- * end_sessions). DB_STALE when the hash had already changed. */
+/* A password change: what db_user_set_password() does besides the hash. */
+struct db_password_change {
+	bool is_reset;                   /* a new password: ends sessions, stamps the time */
+	int64_t now_ms;                  /* the time stamped */
+	const unsigned char *token_hash; /* the reset link used (32 bytes), recorded as spent */
+	int64_t token_expires_at;        /* until when that record is kept */
+};
+
+/* Replaces the hash if the current one is still old_hash (compare-and-set),
+ * in one IMMEDIATE transaction with what change asks for. NULL change: a
+ * rehash of the same password (login). DB_STALE when the hash had already
+ * changed. */
 int db_user_set_password(struct db *db, int64_t id, const char *old_hash, const char *new_hash,
-                         bool end_sessions);
+                         const struct db_password_change *change);
+
+/* True when this reset link (the SHA-256 of the token) was already used. */
+bool db_reset_token_spent(struct db *db, const unsigned char token_hash[32]);
 
 /* Sessions are stored by the SHA-256 of their cookie token. */
 int db_session_create(struct db *db, const unsigned char token_hash[32], int64_t user_id,

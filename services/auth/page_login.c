@@ -76,7 +76,7 @@ static void rehash_if_needed(struct request *rq, const struct db_user *user, con
 	if (!password_needs_rehash(&rq->app->cost, user->password_hash))
 		return;
 	if (password_hash(&rq->app->cost, password, strlen(password), hash) == 0 &&
-	    db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, false) ==
+	    db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, NULL) ==
 	        DB_OK)
 		LOG_INFO("login", "password rehashed with the current cost user_id=%lld",
 		         (long long)user->id);

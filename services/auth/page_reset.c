@@ -13,6 +13,7 @@
 #include "reset_token.h"
 #include "response.h"
 #include "routes.h"
+#include "signing.h"
 
 #define CHECK_EMAIL_FLASH  "Check your email for the instructions to reset your password"
 #define INVALID_LINK_FLASH "The password reset link is invalid or has expired."
@@ -119,21 +120,39 @@ enum MHD_Result page_reset_request(struct request *rq, const char *rest)
 	return show_request_form(rq, NULL);
 }
 
-/* The user a token names, if the token is valid for them right now. */
-static int user_for_token(struct request *rq, const char *token, struct db_user *user)
+/* Is the token still unused? With a fingerprint: it must match the current
+ * password. Without (a token of the Python original): it must not have been
+ * spent, and must have been issued (exp - TTL) after the password last changed. */
+static bool token_unused(struct request *rq, const char *token,
+                         const struct reset_token_claims *claims, const struct db_user *user)
 {
 	struct app *app = rq->app;
-	char fp[RESET_FP_LEN + 1], want[RESET_FP_LEN + 1];
-	int64_t id;
+	char want[RESET_FP_LEN + 1];
+	unsigned char hash[32];
+	double issued_ms = (claims->exp - (double)app->settings.reset_token_ttl) * 1000.0;
 
-	if (reset_token_verify(app->settings.secret_key, app->secret_len, token, now_s(), &id,
-	                       fp) != RESET_TOKEN_OK)
+	if (claims->fp[0]) {
+		reset_token_fingerprint(app->settings.secret_key, app->secret_len,
+		                        user->password_hash, want);
+		return strcmp(claims->fp, want) == 0;
+	}
+	signing_sha256(token, strlen(token), hash);
+	return issued_ms >= (double)user->password_changed_ms &&
+	       !db_reset_token_spent(rq->worker->db, hash);
+}
+
+/* The user a token names, if the token is valid for them right now. */
+static int user_for_token(struct request *rq, const char *token, struct db_user *user,
+                          struct reset_token_claims *claims)
+{
+	struct app *app = rq->app;
+
+	if (reset_token_verify(app->settings.secret_key, app->secret_len, token, now_s(), claims) !=
+	    RESET_TOKEN_OK)
 		return -1;
-	if (db_user_by_id(rq->worker->db, id, user) != DB_OK)
+	if (db_user_by_id(rq->worker->db, claims->user_id, user) != DB_OK)
 		return -1;
-	reset_token_fingerprint(app->settings.secret_key, app->secret_len, user->password_hash,
-	                        want);
-	return strcmp(fp, want) == 0 ? 0 : -1;
+	return token_unused(rq, token, claims, user) ? 0 : -1;
 }
 
 static enum MHD_Result show_reset_form(struct request *rq, unsigned status, json_t *errors)
@@ -153,16 +172,23 @@ static enum MHD_Result invalid_link(struct request *rq)
 	return response_redirect(rq, "/reset_password_request");
 }
 
-static enum MHD_Result set_new_password(struct request *rq, const struct db_user *user)
+static enum MHD_Result set_new_password(struct request *rq, const struct db_user *user,
+                                        const char *token, const struct reset_token_claims *claims)
 {
 	const char *password = request_field(rq, "password");
 	char hash[PASSWORD_HASH_LEN];
+	unsigned char token_hash[32];
+	struct db_password_change change = { .is_reset = true,
+		                             .now_ms = now_ms(),
+		                             .token_hash = token_hash,
+		                             .token_expires_at = (int64_t)claims->exp + 1 };
 	int rc;
 
 	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	/* compare-and-set on the old hash: of two posts of one link, one wins */
-	rc = db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, true);
+	signing_sha256(token, strlen(token), token_hash);
+	rc = db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, &change);
 	if (rc == DB_STALE)
 		return invalid_link(rq);
 	if (rc != DB_OK)
@@ -177,13 +203,14 @@ static enum MHD_Result set_new_password(struct request *rq, const struct db_user
 
 enum MHD_Result page_reset_password(struct request *rq, const char *token)
 {
+	struct reset_token_claims claims;
 	struct db_user user;
 	json_t *errors;
 	enum MHD_Result ret;
 
 	if (rq->logged_in)
 		return response_redirect(rq, "/");
-	if (user_for_token(rq, token, &user) != 0)
+	if (user_for_token(rq, token, &user, &claims) != 0)
 		return invalid_link(rq);
 	if (rq->method != METHOD_POST)
 		return show_reset_form(rq, 200, NULL);
@@ -192,7 +219,7 @@ enum MHD_Result page_reset_password(struct request *rq, const char *token)
 	                          request_field(rq, "password2"));
 	if (json_object_size(errors) == 0) {
 		json_decref(errors);
-		return set_new_password(rq, &user);
+		return set_new_password(rq, &user, token, &claims);
 	}
 	ret = show_reset_form(rq, 200, errors);
 	json_decref(errors);

@@ -48,7 +48,7 @@ static int read_number(json_t *v, double *out)
 	return isfinite(*out) ? 0 : -1;
 }
 
-static int read_claims(jwt_t *j, int64_t now, int64_t *user_id, char fp[RESET_FP_LEN + 1])
+static int read_claims(jwt_t *j, int64_t now, struct reset_token_claims *out)
 {
 	char *text = jwt_get_grants_json(j, NULL);
 	json_t *claims = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
@@ -69,10 +69,12 @@ static int read_claims(jwt_t *j, int64_t now, int64_t *user_id, char fp[RESET_FP
 		goto out;
 	}
 	f = json_object_get(claims, "fp");
-	fp[0] = '\0';
-	if (f && (!json_is_string(f) || text_copy(fp, RESET_FP_LEN + 1, json_string_value(f))))
+	out->fp[0] = '\0';
+	if (f &&
+	    (!json_is_string(f) || text_copy(out->fp, sizeof(out->fp), json_string_value(f)) != 0))
 		goto out;
-	*user_id = (int64_t)id;
+	out->user_id = (int64_t)id;
+	out->exp = exp;
 	rc = RESET_TOKEN_OK;
 out:
 	json_decref(claims);
@@ -80,7 +82,7 @@ out:
 }
 
 int reset_token_verify(const char *secret, size_t secret_len, const char *token, int64_t now,
-                       int64_t *user_id, char fp[RESET_FP_LEN + 1])
+                       struct reset_token_claims *claims)
 {
 	jwt_t *j = NULL;
 	int rc;
@@ -91,8 +93,7 @@ int reset_token_verify(const char *secret, size_t secret_len, const char *token,
 	 * token, so it must be pinned here (alg "none", HS512 pass jwt_decode). */
 	if (jwt_decode(&j, token, (const unsigned char *)secret, (int)secret_len) != 0)
 		return RESET_TOKEN_INVALID;
-	rc = jwt_get_alg(j) == JWT_ALG_HS256 ? read_claims(j, now, user_id, fp)
-	                                     : RESET_TOKEN_INVALID;
+	rc = jwt_get_alg(j) == JWT_ALG_HS256 ? read_claims(j, now, claims) : RESET_TOKEN_INVALID;
 	jwt_free(j);
 	return rc;
 }

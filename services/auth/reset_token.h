@@ -2,8 +2,9 @@
  *
  * Payload {"reset_password": <user id>, "exp": <unix time>, "fp": <fingerprint>}.
  * The fingerprint is a MAC of the user's current password hash, so a token
- * dies as soon as the password changes (single use). The verifier accepts
- * HS256 only, reads exp as an integer or a real (the Python original writes a
+ * dies as soon as the password changes (single use). Tokens of the Python
+ * original carry no fingerprint; the caller makes those single-use too.
+ * The verifier accepts HS256 only, reads exp as an integer or a real (the Python original writes a
  * real) and checks it itself: libjwt 1.10 does not. Tokens are untrusted. */
 #ifndef AUTH_RESET_TOKEN_H
 #define AUTH_RESET_TOKEN_H
@@ -28,9 +29,15 @@ void reset_token_fingerprint(const char *secret, size_t secret_len, const char *
 char *reset_token_mint(const char *secret, size_t secret_len, int64_t user_id,
                        const char *fingerprint, int64_t expires_at);
 
-/* Checks signature, algorithm and expiry (against now). On RESET_TOKEN_OK sets
- * *user_id and copies the fingerprint (empty when absent) into fp. */
+struct reset_token_claims {
+	int64_t user_id;
+	double exp;                /* unix seconds, maybe with a fraction */
+	char fp[RESET_FP_LEN + 1]; /* "" for a token of the Python original */
+};
+
+/* Checks signature, algorithm and expiry (against now). On RESET_TOKEN_OK
+ * fills claims. Whether the token is still unused is the caller's check. */
 int reset_token_verify(const char *secret, size_t secret_len, const char *token, int64_t now,
-                       int64_t *user_id, char fp[RESET_FP_LEN + 1]);
+                       struct reset_token_claims *claims);
 
 #endif

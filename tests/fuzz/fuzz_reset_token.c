@@ -16,28 +16,28 @@
 
 static void verify_raw(const char *data, size_t size)
 {
-	char token[RESET_TOKEN_MAX + 2], fp[RESET_FP_LEN + 1];
+	char token[RESET_TOKEN_MAX + 2];
 	size_t n = size < sizeof(token) - 1 ? size : sizeof(token) - 1;
-	int64_t id;
+	struct reset_token_claims c;
 
 	memcpy(token, data, n);
 	token[n] = '\0';
-	if (reset_token_verify(KEY, strlen(KEY), token, NOW, &id, fp) == RESET_TOKEN_OK)
+	if (reset_token_verify(KEY, strlen(KEY), token, NOW, &c) == RESET_TOKEN_OK)
 		abort(); /* not signed by us: must never pass */
 }
 
 static void verify_signed(const char *data, size_t size, int alg_choice)
 {
-	char *claims = strndup(data, size), *token = NULL, fp[RESET_FP_LEN + 1];
+	char *claims = strndup(data, size), *token = NULL;
 	jwt_alg_t alg = alg_choice ? JWT_ALG_HS512 : JWT_ALG_HS256;
+	struct reset_token_claims c;
 	jwt_t *j = NULL;
-	int64_t id = 0;
 
 	if (claims && jwt_new(&j) == 0 && jwt_add_grants_json(j, claims) == 0 &&
 	    jwt_set_alg(j, alg, (const unsigned char *)KEY, (int)strlen(KEY)) == 0)
 		token = jwt_encode_str(j);
-	if (token && reset_token_verify(KEY, strlen(KEY), token, NOW, &id, fp) == RESET_TOKEN_OK &&
-	    (id <= 0 || alg != JWT_ALG_HS256))
+	if (token && reset_token_verify(KEY, strlen(KEY), token, NOW, &c) == RESET_TOKEN_OK &&
+	    (c.user_id <= 0 || c.exp <= NOW || alg != JWT_ALG_HS256))
 		abort();
 	free(token);
 	jwt_free(j);

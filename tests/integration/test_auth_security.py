@@ -53,7 +53,7 @@ class SecurityTest(AuthTestCase):
             "wrong key": jwt(claims, key="another-secret-key-0123456789abcdef"),
             "expired": jwt(dict(claims, exp=int(time.time()) - 5)),
             "expired real exp": jwt(dict(claims, exp=time.time() - 5.5)),
-            "no fingerprint": jwt({"reset_password": uid, "exp": future}),
+            "fingerprint of another password": jwt(dict(claims, fp="AAAAAAAAAAAAAAAAAAAAAA")),
             "unknown user": jwt(dict(claims, reset_password=999999)),
             "garbage": "not-a-token",
             "empty parts": "..",
@@ -66,6 +66,30 @@ class SecurityTest(AuthTestCase):
         real = jwt(dict(claims, exp=time.time() + 300.25))
         self.assertEqual(self.client().get("/reset_password/" + real).status, 200)
         self.assertEqual(self.client().get("/reset_password/" + good).status, 200)
+
+    def test_tokens_of_the_python_original_work_once(self):
+        """The chapter's tokens: {"reset_password": id, "exp": time() + 600} with a
+        real exp and no fingerprint. They work, once; a reset kills earlier ones."""
+        self.register("pyuser", "py@example.com", "old password 1")
+        _, r = self.login("pyuser", "old password 1")
+        self.assertEqual(r.location, "/")
+        self.clear_queue()
+        self.request_reset("py@example.com")
+        uid = json.loads(base64.urlsafe_b64decode(
+            self.reset_link_path(self.queued_jobs()[0]).rsplit(".", 2)[1] + "=="))["reset_password"]
+        token = jwt({"reset_password": uid, "exp": time.time() + 600})
+        older = jwt({"reset_password": uid, "exp": time.time() + 599.5})
+        c = self.client()
+        self.assertEqual(c.get("/reset_password/" + token).status, 200)
+        r = c.submit("/reset_password/" + token,
+                     {"password": "new password 1", "password2": "new password 1"})
+        self.assertEqual((r.status, r.location), (302, "/login"))
+        _, r = self.login("pyuser", "new password 1")
+        self.assertEqual(r.location, "/")
+        self.assert_refused_link(token)   # used
+        self.assert_refused_link(older)   # issued before the password changed
+        fresh = jwt({"reset_password": uid, "exp": time.time() + 601})
+        self.assertEqual(self.client().get("/reset_password/" + fresh).status, 200)
 
     def test_post_without_or_with_wrong_csrf_is_400_and_changes_nothing(self):
         c = self.client()
