@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from auth_fixture import AuthTestCase, auth_env
-from harness import SECRET_KEY, binary
+from harness import SECRET_KEY, binary, wait_for
 
 
 def b64(data):
@@ -197,3 +197,32 @@ class ConfigTest(AuthTestCase):
         p = self.run_auth({}, "--help")
         self.assertEqual(p.returncode, 0)
         self.assertIn("SECRET_KEY", p.stdout)
+
+
+class SlowClientTest(AuthTestCase):
+    extra_env = {"AUTH_CONNECTION_TIMEOUT": 1, "AUTH_PER_IP_CONNECTIONS": 4}
+
+    def test_half_sent_request_is_closed(self):
+        import socket
+        s = socket.create_connection(("127.0.0.1", self.auth.port), timeout=10)
+        s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nusername=")
+        # recv() would time out (10 s) if the server kept the stalled connection open
+        self.assertEqual(s.recv(4096), b"", "the server closed the stalled connection")
+        s.close()
+
+    def test_per_ip_connection_limit(self):
+        import socket
+        held = [socket.create_connection(("127.0.0.1", self.auth.port), timeout=10)
+                for _ in range(4)]
+        extra = socket.create_connection(("127.0.0.1", self.auth.port), timeout=10)
+        try:
+            extra.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(extra.recv(4096), b"", "a fifth connection from one address is refused")
+        except ConnectionResetError:
+            pass  # refused by a reset: as good
+        finally:
+            extra.close()
+            for s in held:
+                s.close()
+        wait_for(lambda: self.client().get("/login").status == 200,
+                 what="the address served again once its connections closed")
