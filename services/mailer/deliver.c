@@ -13,7 +13,47 @@
 #include "str.h"
 #include "strict_json.h"
 
-/* A dead-letter entry: {"job", "error", "attempts", "failed_at"}. The job is
+/* raw as a JSON string with each byte that is not UTF-8 replaced by U+FFFD. */
+static json_t *json_string_lossy(const char *raw, size_t len)
+{
+	struct buf text;
+	json_t *s;
+
+	buf_init(&text, len * 3 + 1);
+	for (size_t i = 0; i < len; i++) {
+		size_t n = 1;
+
+		while (n <= 4 && i + n <= len && !text_utf8_valid(raw + i, n))
+			n++;
+		if (n <= 4 && i + n <= len) {
+			buf_append(&text, raw + i, n);
+			i += n - 1;
+		} else {
+			buf_append_str(&text, "\xef\xbf\xbd");
+		}
+	}
+	s = json_stringn(buf_cstr(&text), text.len);
+	buf_release(&text);
+	return s;
+}
+
+static json_t *base64_of(const char *raw, size_t len)
+{
+	size_t size = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(size);
+	json_t *s;
+
+	if (!b64)
+		return json_null();
+	sodium_bin2base64(b64, size, (const unsigned char *)raw, len,
+	                  sodium_base64_VARIANT_ORIGINAL);
+	s = json_string(b64);
+	free(b64);
+	return s;
+}
+
+/* A dead-letter entry: {"job", "error", "attempts", "failed_at"}, plus
+ * "raw_base64" when the job was not even UTF-8 text. The job is
  * kept whole: as an object when it parses as one, else as the raw string. */
 static char *dead_entry(const char *raw, size_t len, const char *error, int attempts)
 {
@@ -22,8 +62,13 @@ static char *dead_entry(const char *raw, size_t len, const char *error, int atte
 	json_t *entry = json_object();
 	char *text;
 
-	if (!job)
-		job = json_stringn_nocheck(raw, len);
+	if (!job && text_utf8_valid(raw, len))
+		job = json_stringn(raw, len);
+	if (!job) {
+		/* not even text: a readable copy, and the exact bytes beside it */
+		job = json_string_lossy(raw, len);
+		json_object_set_new(entry, "raw_base64", base64_of(raw, len));
+	}
 	json_object_set_new(entry, "job", job ? job : json_null());
 	json_object_set_new(entry, "error", json_string(error));
 	json_object_set_new(entry, "attempts", json_integer(attempts));

@@ -1,5 +1,6 @@
 """mailer over a real Redis and a real SMTP server: what arrives, what is
 retried, what is dead-lettered and why."""
+import base64
 import json
 import os
 import time
@@ -119,9 +120,14 @@ class DeliveryTest(MailerTestCase):
             with open(os.path.join(folder, name), "rb") as f:
                 r.lpush("mail:queue", f.read())
         r.lpush("mail:queue", "\x00\xff not json at all")
+        r.lpush("mail:queue", b"\xff\xfe binary \x80 junk")
         self.push(job("after-poison"))
         self.wait_delivered("after-poison")
-        wait_for(lambda: r.llen("mail:dead") >= before + len(rows) + 1, what="all dead letters")
+        wait_for(lambda: r.llen("mail:dead") >= before + len(rows) + 2, what="all dead letters")
+        binary = [e for e in self.dead() if "raw_base64" in e]
+        self.assertEqual(len(binary), 1)
+        self.assertEqual(base64.b64decode(binary[0]["raw_base64"]), b"\xff\xfe binary \x80 junk")
+        self.assertTrue(binary[0]["error"].startswith("invalid: not JSON"))
         errors = [e["error"] for e in self.dead()]
         for name, field in rows:
             want = f"invalid: {field}: " if field else "invalid: "
