@@ -142,3 +142,24 @@ class TemplateErrorTest(MailerTestCase):
         self.assertIn("unknown template no_such_template", e1["error"])
         e2 = self.dead_for("no-var")
         self.assertIn("missing variable: reset_url", e2["error"])
+
+
+class SuppressSendTest(MailerTestCase):
+    extra_env = {"MAIL_SUPPRESS_SEND": "yes"}
+
+    def test_rendered_and_logged_but_not_sent(self):
+        self.push(job("quiet-1", text=None, template="reset_password",
+                      data={"username": "s", "reset_url": "http://x/reset_password/t"}))
+        wait_for(lambda: self.stat("sent") == 1, what="the job counted as done")
+        self.assertIn("suppressed id=quiet-1", self.mailer.log())
+        self.assertEqual(self.smtp.messages, [])
+
+
+class DefaultSenderTest(MailerTestCase):
+    extra_env = {"MAIL_DEFAULT_SENDER": "", "MAIL_USERNAME": "robot@microblog.example"}
+
+    def test_username_is_the_sender_when_no_default(self):
+        self.push(job("sender-1"))
+        m = self.wait_delivered("sender-1")[0]
+        self.assertEqual(m.mail_from, "robot@microblog.example")
+        self.assertEqual(str(m.parsed["From"]), "robot@microblog.example")
