@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "http_server.h"
 #include "logger.h"
+#include "stop_signals.h"
 
 #define DRAIN_MS 10000
 
@@ -21,19 +22,7 @@ static void usage(void)
 	config_print_help(settings_table, settings_table_len);
 }
 
-static int wait_for_stop_signal(void)
-{
-	sigset_t set;
-	int sig = 0;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigwait(&set, &sig);
-	return sig;
-}
-
-static int run(struct settings *settings)
+static int run(struct settings *settings, const sigset_t *stop)
 {
 	struct app app;
 	struct http_server *server = NULL;
@@ -46,8 +35,8 @@ static int run(struct settings *settings)
 		rc = -1;
 		goto out;
 	}
-	sig = wait_for_stop_signal();
-	LOG_INFO("main", "stopping signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sig = stop_signals_wait(stop, -1);
+	LOG_INFO("main", "stopping signal=%s", stop_signals_name(sig));
 	http_server_stop(&server, DRAIN_MS);
 	LOG_INFO("main", "stopped");
 out:
@@ -75,11 +64,6 @@ int main(int argc, char **argv)
 		settings_release(&settings);
 		return 1;
 	}
-	/* blocked in every thread; the main thread takes them with sigwait */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return run(&settings);
+	stop_signals_block(&set);
+	return run(&settings, &set);
 }

@@ -17,6 +17,7 @@
 #include "now.h"
 #include "settings.h"
 #include "status_http.h"
+#include "stop_signals.h"
 #include "worker.h"
 
 #define MAX_WORKERS      64
@@ -155,23 +156,16 @@ static void housekeeping(struct mailer *m, int64_t *last_beat, int64_t *last_rec
 	}
 }
 
-static int wait_loop(struct mailer *m)
+static int wait_loop(struct mailer *m, const sigset_t *stop)
 {
-	struct timespec tick = { m->settings.poll_ms / 1000,
-		                 (m->settings.poll_ms % 1000) * 1000000L };
 	int64_t last_beat = now_mono_ms(), last_recover = 0;
-	sigset_t set;
-	int sig;
+	int sig = 0;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	for (;;) {
+	while (!sig) {
 		housekeeping(m, &last_beat, &last_recover);
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGTERM || sig == SIGINT)
-			return sig;
+		sig = stop_signals_wait(stop, (long)m->settings.poll_ms);
 	}
+	return sig;
 }
 
 static void shut_down(struct mailer *m)
@@ -188,7 +182,7 @@ static void shut_down(struct mailer *m)
 	settings_release(&m->settings);
 }
 
-static int run(struct mailer *m)
+static int run(struct mailer *m, const sigset_t *stop)
 {
 	int rc = prepare(m), sig;
 
@@ -199,8 +193,8 @@ static int run(struct mailer *m)
 		rc = 1;
 		goto out;
 	}
-	sig = wait_loop(m);
-	LOG_INFO("main", "stopping signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sig = wait_loop(m, stop);
+	LOG_INFO("main", "stopping signal=%s", stop_signals_name(sig));
 out:
 	shut_down(m);
 	if (rc == 0)
@@ -227,12 +221,8 @@ int main(int argc, char **argv)
 		settings_release(&m.settings);
 		return 1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	rc = run(&m);
+	stop_signals_block(&set);
+	rc = run(&m, &set);
 	curl_global_cleanup();
 	return rc;
 }
