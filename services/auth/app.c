@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs_dirs.h"
 #include "logger.h"
 
 #define STYLESHEET_MAX (64 * 1024)
@@ -86,8 +87,16 @@ static void declare_metrics(struct metrics *m)
 
 static int open_database(struct app *app)
 {
-	struct db *db = db_open(app->settings.database_path);
-	int rc = db ? db_migrate(db) : DB_ERROR;
+	struct db *db = NULL;
+	int rc;
+
+	if (fs_dirs_make_parent(app->settings.database_path) != 0) {
+		LOG_ERROR("app", "cannot create the database's directory path=%s error=\"%m\"",
+		          app->settings.database_path);
+		return -1;
+	}
+	db = db_open(app->settings.database_path);
+	rc = db ? db_migrate(db) : DB_ERROR;
 
 	db_close(&db);
 	if (rc != DB_OK)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fs_dirs.h"
 #include "job_store.h"
 #include "logger.h"
 #include "now.h"
@@ -79,7 +80,8 @@ static int prepare(struct mailer *m)
 		fprintf(stderr, "mailer: MAIL_QUEUE_PREFIX: only A-Z a-z 0-9 _ . : - allowed\n");
 		return 2;
 	}
-	if (m->settings.outbox_dir && access(m->settings.outbox_dir, W_OK) != 0) {
+	if (m->settings.outbox_dir && (fs_dirs_make(m->settings.outbox_dir) != 0 ||
+	                               access(m->settings.outbox_dir, W_OK) != 0)) {
 		fprintf(stderr, "mailer: MAIL_OUTBOX_DIR: not a writable directory\n");
 		return 2;
 	}

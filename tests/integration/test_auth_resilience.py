@@ -67,3 +67,17 @@ class StopTest(unittest.TestCase):
         finally:
             self.assertEqual(auth.stop(), 0)
             redis.cleanup()
+
+
+class FreshCheckoutTest(unittest.TestCase):
+    def test_missing_directories_are_created(self):
+        redis = RedisServer().start()
+        tmp = tempfile.mkdtemp(prefix="test-auth-dirs-")
+        db = os.path.join(tmp, "var", "nested", "app.db")
+        auth = Service("auth", auth_env(redis.url, db)).start()
+        try:
+            self.assertEqual(Client(auth.port).get("/login").status, 200)
+            self.assertTrue(os.path.exists(db))
+        finally:
+            self.assertEqual(auth.stop(), 0)
+            redis.cleanup()

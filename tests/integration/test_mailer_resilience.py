@@ -116,3 +116,13 @@ class ResilienceTest(unittest.TestCase):
         self.redis.stop()
         self.assertEqual(get("/healthz")[0], 503)
         self.redis.start()
+
+    def test_outbox_directory_is_created(self):
+        import tempfile
+        outbox = os.path.join(tempfile.mkdtemp(prefix="test-outbox-new-"), "var", "outbox")
+        mailer = Service("mailer", mailer_env(self.redis.url, self.smtp.port,
+                                              MAIL_OUTBOX_DIR=outbox)).start()
+        self.push_many(["outbox-1"])
+        wait_for(lambda: os.path.exists(os.path.join(outbox, "outbox-1.eml")),
+                 what="the message in a directory that did not exist")
+        self.assertEqual(mailer.stop(), 0)
