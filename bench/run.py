@@ -40,11 +40,14 @@ def push_jobs(redis, n, prefix):
     pipe.execute()
 
 
-def mailer_rate(n, suppress):
+def mailer_rate(n, suppress, concurrency=4, smtp_delay=0.0):
     redis = RedisServer().start()
     smtp = None if suppress else SmtpServer().start()
+    if smtp:
+        smtp.handler.delay = smtp_delay  # a remote relay's latency per message
     env = {"REDIS_URL": redis.url, "MAILER_LISTEN": "127.0.0.1:0", "LOG_LEVEL": "info",
-           "MAIL_DEFAULT_SENDER": "no-reply@example.com", "MAILER_CONCURRENCY": "4"}
+           "MAIL_DEFAULT_SENDER": "no-reply@example.com",
+           "MAILER_CONCURRENCY": str(concurrency)}
     if suppress:
         env["MAIL_SUPPRESS_SEND"] = "true"
     else:
@@ -122,6 +125,9 @@ def main():
              f"{mailer_rate(args.jobs, True):.0f} jobs/s"),
             ("mailer, over SMTP to aiosmtpd, 4 threads",
              f"{mailer_rate(min(args.jobs, 2000), False):.0f} jobs/s")]
+    for threads in (1, 4, 16):
+        rows.append((f"mailer, SMTP server taking 50 ms per message, {threads} thread(s)",
+                     f"{mailer_rate(400, False, threads, 0.05):.0f} jobs/s"))
     tmp = tempfile.mkdtemp(prefix="bench-auth-")
     redis = RedisServer().start()
     auth = auth_setup(tmp, redis)
