@@ -28,7 +28,7 @@ struct worker *app_worker(struct app *app)
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	w->db = db_open(app->settings.database_path);
+	w->db = db_open(app->settings.database_url, app->settings.database_path);
 	w->redis = redis_link_open(&app->redis_url, timeout, timeout);
 	if (!w->db || !w->redis) {
 		worker_free(w);
@@ -90,16 +90,19 @@ static int open_database(struct app *app)
 	struct db *db = NULL;
 	int rc;
 
-	if (fs_dirs_make_parent(app->settings.database_path) != 0) {
+	if (!db_url_is_postgres(app->settings.database_url) &&
+	    fs_dirs_make_parent(app->settings.database_path) != 0) {
 		LOG_ERROR("app", "cannot create the database's directory path=%s error=\"%m\"",
 		          app->settings.database_path);
 		return -1;
 	}
-	db = db_open(app->settings.database_path);
+	db = db_open(app->settings.database_url, app->settings.database_path);
 	rc = db ? db_migrate(db) : DB_ERROR;
 
 	db_close(&db);
-	if (rc != DB_OK)
+	if (rc != DB_OK && db_url_is_postgres(app->settings.database_url))
+		LOG_ERROR("app", "database not usable (DATABASE_URL)");
+	else if (rc != DB_OK)
 		LOG_ERROR("app", "database not usable path=%s", app->settings.database_path);
 	return rc == DB_OK ? 0 : -1;
 }

@@ -9,6 +9,7 @@
 #include "response.h"
 #include "routes.h"
 #include "session.h"
+#include "user_store.h"
 
 /* Only a local path may be a redirect target: "/x", never "//host" or "/\host". */
 static const char *safe_next(const char *next)
@@ -76,7 +77,7 @@ static void rehash_if_needed(struct request *rq, const struct db_user *user, con
 	if (!password_needs_rehash(&rq->app->cost, user->password_hash))
 		return;
 	if (password_hash(&rq->app->cost, password, strlen(password), hash) == 0 &&
-	    db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, NULL) ==
+	    user_store_set_password(rq->worker->db, user->id, user->password_hash, hash, NULL) ==
 	        DB_OK)
 		LOG_INFO("login", "password rehashed with the current cost user_id=%lld",
 		         (long long)user->id);
@@ -108,7 +109,7 @@ static enum MHD_Result try_login(struct request *rq)
 		         minutes == 1 ? "" : "s");
 		return show_form(rq, 429, NULL, message);
 	}
-	rc = db_user_by_username(rq->worker->db, username, &user);
+	rc = user_store_by_username(rq->worker->db, username, &user);
 	if (rc == DB_ERROR)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (rc == DB_NOT_FOUND) {

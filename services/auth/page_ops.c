@@ -19,9 +19,9 @@ enum MHD_Result page_healthz(struct request *rq, const char *rest)
 	app_note_redis(rq->app, rq->worker, redis_ok);
 	if (db_ok && redis_ok)
 		return response_raw(rq, 200, "application/json", "{\"status\":\"ok\"}", 15, NULL);
-	snprintf(body, sizeof(body),
-	         "{\"status\":\"unavailable\",\"sqlite\":\"%s\",\"redis\":\"%s\"}",
-	         db_ok ? "ok" : "failed", redis_ok ? "ok" : "failed");
+	snprintf(body, sizeof(body), "{\"status\":\"unavailable\",\"%s\":\"%s\",\"redis\":\"%s\"}",
+	         db_engine_name(rq->worker->db), db_ok ? "ok" : "failed",
+	         redis_ok ? "ok" : "failed");
 	return response_raw(rq, 503, "application/json", body, strlen(body), NULL);
 }
 

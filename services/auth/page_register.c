@@ -8,6 +8,7 @@
 #include "response.h"
 #include "routes.h"
 #include "str.h"
+#include "user_store.h"
 
 static enum MHD_Result show_form(struct request *rq, json_t *errors)
 {
@@ -67,8 +68,8 @@ static enum MHD_Result create_account(struct request *rq)
 	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
 		rc = DB_ERROR;
 	else
-		rc = db_user_create(rq->worker->db, request_field(rq, "username"),
-		                    request_field(rq, "email"), hash, &id);
+		rc = user_store_create(rq->worker->db, request_field(rq, "username"),
+		                       request_field(rq, "email"), hash, &id);
 	if (rc == DB_OK) {
 		json_decref(errors);
 		LOG_INFO("register", "user registered user_id=%lld", (long long)id);

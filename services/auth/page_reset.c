@@ -13,7 +13,9 @@
 #include "reset_token.h"
 #include "response.h"
 #include "routes.h"
+#include "session_store.h"
 #include "signing.h"
+#include "user_store.h"
 
 #define CHECK_EMAIL_FLASH  "Check your email for the instructions to reset your password"
 #define INVALID_LINK_FLASH "The password reset link is invalid or has expired."
@@ -97,7 +99,7 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	app_note_redis(rq->app, rq->worker, limit != RATE_LIMIT_UNAVAILABLE);
 	if (limit == RATE_LIMIT_UNAVAILABLE)
 		return unavailable(rq);
-	found = db_user_by_email(rq->worker->db, email, &user);
+	found = user_store_by_email(rq->worker->db, email, &user);
 	if (found == DB_ERROR)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (found == DB_OK && limit == RATE_LIMIT_OK)
@@ -138,7 +140,7 @@ static bool token_unused(struct request *rq, const char *token,
 	}
 	signing_sha256(token, strlen(token), hash);
 	return issued_ms >= (double)user->password_changed_ms &&
-	       !db_reset_token_spent(rq->worker->db, hash);
+	       !session_store_reset_token_spent(rq->worker->db, hash);
 }
 
 /* The user a token names, if the token is valid for them right now. */
@@ -150,7 +152,7 @@ static int user_for_token(struct request *rq, const char *token, struct db_user 
 	if (reset_token_verify(app->settings.secret_key, app->secret_len, token, now_s(), claims) !=
 	    RESET_TOKEN_OK)
 		return -1;
-	if (db_user_by_id(rq->worker->db, claims->user_id, user) != DB_OK)
+	if (user_store_by_id(rq->worker->db, claims->user_id, user) != DB_OK)
 		return -1;
 	return token_unused(rq, token, claims, user) ? 0 : -1;
 }
@@ -188,7 +190,7 @@ static enum MHD_Result set_new_password(struct request *rq, const struct db_user
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	/* compare-and-set on the old hash: of two posts of one link, one wins */
 	signing_sha256(token, strlen(token), token_hash);
-	rc = db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, &change);
+	rc = user_store_set_password(rq->worker->db, user->id, user->password_hash, hash, &change);
 	if (rc == DB_STALE)
 		return invalid_link(rq);
 	if (rc != DB_OK)

@@ -6,7 +6,9 @@
 #include "logger.h"
 #include "now.h"
 #include "request.h"
+#include "session_store.h"
 #include "signing.h"
+#include "user_store.h"
 
 #define ANONYMOUS_SESSION_SECONDS (24 * 3600) /* a login without "remember me" */
 
@@ -60,9 +62,9 @@ int session_load(struct request *rq)
 	memcpy(rq->session_token, cookie, SIGNING_TOKEN_LEN + 1);
 	set_csrf(rq);
 	signing_sha256(rq->session_token, SIGNING_TOKEN_LEN, hash);
-	rc = db_session_user(rq->worker->db, hash, now_s(), &user_id);
+	rc = session_store_user(rq->worker->db, hash, now_s(), &user_id);
 	if (rc == DB_OK)
-		rc = db_user_by_id(rq->worker->db, user_id, &rq->user);
+		rc = user_store_by_id(rq->worker->db, user_id, &rq->user);
 	if (rc == DB_OK)
 		rq->logged_in = true;
 	return rc == DB_ERROR ? -1 : 0;
@@ -77,7 +79,7 @@ int session_login(struct request *rq, const struct db_user *user, bool remember)
 	/* a new token at login: a token planted before it is worth nothing after */
 	new_token(rq, remember ? lifetime : 0);
 	signing_sha256(rq->session_token, SIGNING_TOKEN_LEN, hash);
-	if (db_session_create(rq->worker->db, hash, user->id, now_s() + lifetime) != DB_OK)
+	if (session_store_create(rq->worker->db, hash, user->id, now_s() + lifetime) != DB_OK)
 		return -1;
 	rq->user = *user;
 	rq->logged_in = true;
@@ -89,7 +91,7 @@ void session_logout(struct request *rq)
 	unsigned char hash[32];
 
 	signing_sha256(rq->session_token, SIGNING_TOKEN_LEN, hash);
-	if (db_session_delete(rq->worker->db, hash) != DB_OK)
+	if (session_store_delete(rq->worker->db, hash) != DB_OK)
 		LOG_ERROR("session", "logout could not delete the session user_id=%lld",
 		          (long long)rq->user.id);
 	rq->logged_in = false;

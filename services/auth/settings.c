@@ -1,6 +1,9 @@
 #include "settings.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "db.h"
 
 #define S(field) offsetof(struct settings, field)
 
@@ -9,7 +12,8 @@ const struct config_var settings_table[] = {
 	{ "SECRET_KEY", CONFIG_STRING, NULL, true, true, 32, 4096, S(secret_key), "signs reset tokens, sessions and CSRF tokens (at least 32 bytes)" },
 	{ "AUTH_LISTEN", CONFIG_LISTEN, "127.0.0.1:8080", false, false, 0, 300, S(listen), "address:port to serve HTTP on (port 0: any free port)" },
 	{ "PUBLIC_URL", CONFIG_STRING, "http://127.0.0.1:8080", false, false, 8, 500, S(public_url), "absolute base of links in emails" },
-	{ "DATABASE_PATH", CONFIG_STRING, "var/app.db", false, false, 1, 4000, S(database_path), "the SQLite file" },
+	{ "DATABASE_PATH", CONFIG_STRING, "var/app.db", false, false, 1, 4000, S(database_path), "the SQLite file (when DATABASE_URL is unset)" },
+	{ "DATABASE_URL", CONFIG_STRING, NULL, false, true, 0, 4000, S(database_url), "postgresql://user:password@host:port/db?sslmode=...: PostgreSQL instead of SQLite" },
 	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db or unix:///path" },
 	{ "RESET_TOKEN_TTL", CONFIG_INT, "600", false, false, 30, 604800, S(reset_token_ttl), "seconds a reset link stays valid" },
 	{ "APP_NAME", CONFIG_STRING, "Microblog", false, false, 1, 100, S(app_name), "shown in pages and mail subjects" },
@@ -41,6 +45,13 @@ int settings_load(struct settings *s, struct config_error *err)
 	    strncmp(s->public_url, "https://", 8) != 0) {
 		err->name = "PUBLIC_URL";
 		memcpy(err->reason, "must start with http:// or https://", 36);
+		settings_release(s);
+		return -1;
+	}
+	if (s->database_url && s->database_url[0] && !db_url_is_postgres(s->database_url)) {
+		err->name = "DATABASE_URL";
+		snprintf(err->reason, sizeof(err->reason),
+		         "must start with postgresql:// or postgres://");
 		settings_release(s);
 		return -1;
 	}

@@ -14,6 +14,7 @@ struct settings {
 	char *listen;
 	char *public_url;
 	char *database_path;
+	char *database_url;
 	char *redis_url;
 	long long reset_token_ttl;
 	char *app_name;

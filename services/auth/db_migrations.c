@@ -1,0 +1,59 @@
+#include "db_migrations.h"
+
+/* clang-format off */
+const struct db_migration db_migrations[] = {
+	{ "users and sessions", {
+	[DB_DIALECT_SQLITE] =
+		"CREATE TABLE users ("
+		"  id INTEGER PRIMARY KEY,"
+		"  username TEXT NOT NULL UNIQUE,"
+		"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+		"  password_hash TEXT NOT NULL,"
+		"  created_at INTEGER NOT NULL"
+		") STRICT;"
+		"CREATE TABLE sessions ("
+		"  token_hash BLOB PRIMARY KEY,"
+		"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+		"  created_at INTEGER NOT NULL,"
+		"  expires_at INTEGER NOT NULL"
+		") STRICT;"
+		"CREATE INDEX sessions_user ON sessions(user_id);",
+	[DB_DIALECT_POSTGRES] =
+		"CREATE TABLE users ("
+		"  id BIGSERIAL PRIMARY KEY,"
+		"  username TEXT NOT NULL CONSTRAINT users_username_key UNIQUE,"
+		"  email TEXT NOT NULL,"
+		"  password_hash TEXT NOT NULL,"
+		"  created_at BIGINT NOT NULL"
+		");"
+		/* SQLite's COLLATE NOCASE: one account per address, whatever its case */
+		"CREATE UNIQUE INDEX users_email_key ON users (lower(email));"
+		"CREATE TABLE sessions ("
+		"  token_hash BYTEA PRIMARY KEY,"
+		"  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+		"  created_at BIGINT NOT NULL,"
+		"  expires_at BIGINT NOT NULL"
+		");"
+		"CREATE INDEX sessions_user ON sessions(user_id);",
+	} },
+	/* reset links without a fingerprint (minted by the Python original) are
+	 * single-use too: spent links are recorded, and earlier ones are told
+	 * apart by when the password last changed */
+	{ "spent reset links, password_changed_ms", {
+	[DB_DIALECT_SQLITE] =
+		"ALTER TABLE users ADD COLUMN password_changed_ms INTEGER NOT NULL DEFAULT 0;"
+		"CREATE TABLE spent_reset_tokens ("
+		"  token_hash BLOB PRIMARY KEY,"
+		"  expires_at INTEGER NOT NULL"
+		") STRICT;",
+	[DB_DIALECT_POSTGRES] =
+		"ALTER TABLE users ADD COLUMN password_changed_ms BIGINT NOT NULL DEFAULT 0;"
+		"CREATE TABLE spent_reset_tokens ("
+		"  token_hash BYTEA PRIMARY KEY,"
+		"  expires_at BIGINT NOT NULL"
+		");",
+	} },
+};
+/* clang-format on */
+
+const size_t db_migrations_len = sizeof(db_migrations) / sizeof(db_migrations[0]);

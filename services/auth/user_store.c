@@ -1,0 +1,30 @@
+#include "user_store.h"
+
+#include "db_engine.h"
+
+int user_store_create(struct db *db, const char *username, const char *email, const char *hash,
+                      int64_t *id)
+{
+	return db->ops->user_create(db, username, email, hash, id);
+}
+
+int user_store_by_username(struct db *db, const char *username, struct db_user *out)
+{
+	return db->ops->user_by_username(db, username, out);
+}
+
+int user_store_by_email(struct db *db, const char *email, struct db_user *out)
+{
+	return db->ops->user_by_email(db, email, out);
+}
+
+int user_store_by_id(struct db *db, int64_t id, struct db_user *out)
+{
+	return db->ops->user_by_id(db, id, out);
+}
+
+int user_store_set_password(struct db *db, int64_t id, const char *old_hash, const char *new_hash,
+                            const struct db_password_change *change)
+{
+	return db->ops->user_set_password(db, id, old_hash, new_hash, change);
+}
