@@ -13,10 +13,8 @@ bool db_url_is_postgres(const char *url)
 
 struct db *db_open(const char *database_url, const char *database_path)
 {
-	if (db_url_is_postgres(database_url)) {
-		LOG_ERROR("db", "postgresql is not supported by this build");
-		return NULL;
-	}
+	if (db_url_is_postgres(database_url))
+		return db_pg_ops.open(database_url);
 	return db_sqlite_ops.open(database_path);
 }
 

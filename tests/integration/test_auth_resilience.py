@@ -74,7 +74,8 @@ class FreshCheckoutTest(unittest.TestCase):
         redis = RedisServer().start()
         tmp = tempfile.mkdtemp(prefix="test-auth-dirs-")
         db = os.path.join(tmp, "var", "nested", "app.db")
-        auth = Service("auth", auth_env(redis.url, db)).start()
+        # the SQLite file's directory, whatever engine the other tests run on
+        auth = Service("auth", auth_env(redis.url, db, DATABASE_URL="")).start()
         try:
             self.assertEqual(Client(auth.port).get("/login").status, 200)
             self.assertTrue(os.path.exists(db))

@@ -1,16 +1,44 @@
 """Starts redis-server and auth for a test class, with a private database and
-cheap argon2 parameters (the cost is measured in bench/, not here)."""
+cheap argon2 parameters (the cost is measured in bench/, not here).
+
+AUTH_TEST_DB=postgres runs the same tests against PostgreSQL: one private
+cluster per test process (harness.PostgresServer), and one database in it for
+each distinct DATABASE_PATH a test asks for, so that a restarted auth given
+the same path finds its data again."""
+import atexit
 import json
 import os
+import re
 import tempfile
 import unittest
 
 import jsonschema
 
-from harness import PROTO_DIR, SECRET_KEY, RedisServer, Service, wait_for
+from harness import PROTO_DIR, SECRET_KEY, PostgresServer, RedisServer, Service, wait_for
 from web import Client
 
 PUBLIC_URL = "https://microblog.example:8443"
+
+
+ENGINE = os.environ.get("AUTH_TEST_DB", "sqlite")
+_pg = {"server": None, "databases": {}}
+
+
+def postgres_cluster():
+    """The process's private PostgreSQL cluster, started on first use."""
+    if _pg["server"] is None:
+        _pg["server"] = PostgresServer().start()
+        atexit.register(_pg["server"].cleanup)
+    return _pg["server"]
+
+
+def database_url_for(db_path):
+    """The database standing for db_path: created on first use."""
+    if db_path not in _pg["databases"]:
+        name = "auth_%d_%s" % (len(_pg["databases"]),
+                               re.sub(r"[^a-z0-9]", "_", os.path.basename(db_path).lower()))
+        _pg["databases"][db_path] = postgres_cluster().create_database(name)
+    return _pg["databases"][db_path]
 
 
 def auth_env(redis_url, db_path, **extra):
@@ -24,6 +52,8 @@ def auth_env(redis_url, db_path, **extra):
         "AUTH_ARGON2_MEMLIMIT_KIB": "64",
         "AUTH_THREADS": "2",
     }
+    if ENGINE == "postgres":
+        env["DATABASE_URL"] = database_url_for(db_path)
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

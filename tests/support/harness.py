@@ -10,6 +10,7 @@ atexit as a last resort, so no process is left behind.
 """
 import atexit
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -72,7 +73,33 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
         time.sleep(interval)
 
 
-class RedisServer:
+class _Daemon:
+    """A server process of ours in its temp dir self.dir: stop by pid, restart, clean up."""
+    stop_signal = signal.SIGTERM
+
+    def stop(self, sig=None):
+        """Sends sig (default: the server's orderly shutdown) and waits for the exit."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig or self.stop_signal)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc in _live:
+            _live.remove(self.proc)
+        self.proc = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RedisServer(_Daemon):
     """A private redis-server on a free loopback port and a unix socket."""
 
     def __init__(self, port=None, persistent=False):
@@ -106,25 +133,70 @@ class RedisServer:
         return redis_py.Redis(host="127.0.0.1", port=self.port, decode_responses=True,
                               socket_timeout=5)
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc in _live:
-            _live.remove(self.proc)
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class PostgresServer(_Daemon):
+    """A private PostgreSQL cluster in a temp dir (initdb, then the postgres
+    server itself, so that it is stopped by its pid): a free loopback port and
+    a unix socket in the same dir, trust authentication, user postgres. Run as
+    the unprivileged user nobody when the tests run as root (postgres refuses
+    root). Its stop() is a fast shutdown (SIGINT); stop(signal.SIGKILL) a crash."""
+    stop_signal = signal.SIGINT
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="test-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.log_path = os.path.join(self.dir, "postgres.log")
+        self.port = free_port()
         self.proc = None
+        self._as = []
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("nobody")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self._as = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
+                        "--clear-groups", "--"]
+        subprocess.run(self._as + [os.path.join(PG_BIN, "initdb"), "-D", self.data,
+                                   "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                   "--locale=C", "--no-sync", "--no-instructions"],
+                       check=True, cwd=self.dir, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
 
-    def restart(self):
-        self.stop()
-        return self.start()
+    def url(self, dbname="postgres"):
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self._as + [os.path.join(PG_BIN, "postgres"), "-D", self.data,
+                        "-p", str(self.port), "-k", self.dir,
+                        "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                        "-c", "full_page_writes=off", "-c", "max_connections=200"],
+            cwd=self.dir, stdout=log, stderr=log)
+        log.close()
+        _live.append(self.proc)
+        wait_for(self.ready, timeout=30, what="postgres to accept connections")
+        return self
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"postgres exited with {self.proc.returncode}")
+        return subprocess.run([os.path.join(PG_BIN, "pg_isready"), "-q", "-h", "127.0.0.1",
+                               "-p", str(self.port)]).returncode == 0
+
+    def psql(self, sql, dbname="postgres"):
+        """Runs sql; returns its unaligned output."""
+        out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                              "-d", self.url(dbname), "-c", sql],
+                             check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def create_database(self, name):
+        self.psql(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
 
 
 LISTEN_RE = re.compile(r"listening addr=(\S+):(\d+)")
