@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "redis_sentinel.h"
 #include "str.h"
 
 struct redis_link {
@@ -79,14 +80,34 @@ fail:
 	return -1;
 }
 
+/* The address to connect to: the URL's, or the master the sentinels name. */
+static int link_discover(struct redis_link *link, struct redis_url_node *to)
+{
+	char why[200];
+
+	if (!link->url.is_sentinel) {
+		memcpy(to->host, link->url.host, sizeof(to->host));
+		to->port = link->url.port;
+		return 0;
+	}
+	if (redis_sentinel_find_master(&link->url, link->connect_timeout_ms,
+	                               link->command_timeout_ms, to, why, sizeof(why)) == 0)
+		return 0;
+	link_drop(link, why);
+	return -1;
+}
+
 static int link_connect(struct redis_link *link)
 {
 	struct timeval ct = ms_to_timeval(link->connect_timeout_ms);
+	struct redis_url_node to;
 
 	if (link->url.is_unix)
 		link->ctx = redisConnectUnixWithTimeout(link->url.path, ct);
+	else if (link_discover(link, &to) != 0)
+		return -1;
 	else
-		link->ctx = redisConnectWithTimeout(link->url.host, link->url.port, ct);
+		link->ctx = redisConnectWithTimeout(to.host, to.port, ct);
 	if (!link->ctx || link->ctx->err) {
 		char why[200];
 
@@ -96,7 +117,9 @@ static int link_connect(struct redis_link *link)
 		return -1;
 	}
 	if (redisSetTimeout(link->ctx, ms_to_timeval(link->command_timeout_ms)) != REDIS_OK ||
-	    link_handshake(link) != 0) {
+	    link_handshake(link) != 0 ||
+	    (link->url.is_sentinel && redis_sentinel_check_role(link->ctx, link->last_error,
+	                                                        sizeof(link->last_error)) != 0)) {
 		link_drop(link, NULL);
 		return -1;
 	}
@@ -117,6 +140,9 @@ static redisReply *link_result(struct redis_link *link, redisReply *r)
 		return NULL;
 	}
 	link->up = true;
+	/* the master was demoted: the next command asks the sentinels again */
+	if (link->url.is_sentinel && redis_sentinel_readonly(r))
+		link_drop(link, "the master is a replica now (READONLY)");
 	return r;
 }
 

@@ -3,7 +3,10 @@
  * Not thread-safe: one link per thread (hiredis contexts are not shareable).
  * The link connects lazily and reconnects on the next command after a failure
  * (connect → socket timeout → AUTH → SELECT, since redisReconnect loses the
- * timeout and does not resend AUTH/SELECT). Ownership: redis_link_open() gives
+ * timeout and does not resend AUTH/SELECT). With a redis-sentinel:// URL, each
+ * connect first asks the sentinels where the master is and checks it with ROLE
+ * (redis_sentinel.h); a -READONLY reply drops the link so that the next
+ * command finds the new master. Ownership: redis_link_open() gives
  * a link that redis_link_close() frees; every reply returned is the caller's
  * to freeReplyObject().
  *

@@ -103,10 +103,9 @@ static int parse_userinfo(char *info, struct redis_url *out, const char **why)
 	return 0;
 }
 
-static int parse_host_port(char *hp, struct redis_url *out, const char **why)
+static int parse_host_port(char *hp, struct redis_url_node *out, long long p, const char **why)
 {
 	char *port = NULL;
-	long long p = 6379;
 
 	if (hp[0] == '[') {
 		char *close = strchr(hp, ']');
@@ -133,9 +132,10 @@ static int parse_host_port(char *hp, struct redis_url *out, const char **why)
 	return 0;
 }
 
-static int parse_tcp(char *rest, struct redis_url *out, const char **why)
+/* [userinfo@]hosts[/db]: takes the db and the credentials, leaves *rest at the hosts. */
+static int parse_credentials_db(char **rest, struct redis_url *out, const char **why)
 {
-	char *slash = strchr(rest, '/'), *at;
+	char *slash = strchr(*rest, '/'), *at;
 
 	if (slash) {
 		*slash++ = '\0';
@@ -144,14 +144,67 @@ static int parse_tcp(char *rest, struct redis_url *out, const char **why)
 			return -1;
 		}
 	}
-	at = strrchr(rest, '@');
+	at = strrchr(*rest, '@');
 	if (at) {
 		*at = '\0';
-		if (parse_userinfo(rest, out, why) != 0)
+		if (parse_userinfo(*rest, out, why) != 0)
 			return -1;
-		rest = at + 1;
+		*rest = at + 1;
 	}
-	return parse_host_port(rest, out, why);
+	return 0;
+}
+
+static int parse_tcp(char *rest, struct redis_url *out, const char **why)
+{
+	struct redis_url_node node;
+
+	if (parse_credentials_db(&rest, out, why) != 0 ||
+	    parse_host_port(rest, &node, 6379, why) != 0)
+		return -1;
+	memcpy(out->host, node.host, sizeof(out->host));
+	out->port = node.port;
+	return 0;
+}
+
+static int parse_master_name(const char *name, struct redis_url *out, const char **why)
+{
+	size_t n =
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	if (!*name || name[n] || text_copy(out->master_name, sizeof(out->master_name), name) != 0) {
+		*why = "redis-sentinel:// needs #master-name (A-Z a-z 0-9 . _ -)";
+		return -1;
+	}
+	return 0;
+}
+
+/* h1[:p1][,h2[:p2]…][/db]#master, after the credentials. */
+static int parse_sentinel(char *rest, struct redis_url *out, const char **why)
+{
+	char *hash = strchr(rest, '#'), *next;
+
+	out->is_sentinel = true;
+	if (!hash) {
+		*why = "redis-sentinel:// needs #master-name";
+		return -1;
+	}
+	*hash++ = '\0';
+	if (parse_master_name(hash, out, why) != 0)
+		return -1;
+	if (parse_credentials_db(&rest, out, why) != 0)
+		return -1;
+	for (; rest; rest = next) {
+		next = strchr(rest, ',');
+		if (next)
+			*next++ = '\0';
+		if (out->nsentinels == REDIS_URL_SENTINELS_MAX) {
+			*why = "too many sentinels (at most 8)";
+			return -1;
+		}
+		if (parse_host_port(rest, &out->sentinels[out->nsentinels++], 26379, why) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int redis_url_parse(const char *url, struct redis_url *out, const char **why)
@@ -167,12 +220,30 @@ int redis_url_parse(const char *url, struct redis_url *out, const char **why)
 		return parse_tcp(copy + 8, out, why);
 	if (strncmp(copy, "unix://", 7) == 0)
 		return parse_unix(copy + 7, out, why);
-	*why = "unsupported scheme (redis:// or unix://)";
+	if (strncmp(copy, "redis-sentinel://", 17) == 0)
+		return parse_sentinel(copy + 17, out, why);
+	*why = "unsupported scheme (redis://, unix:// or redis-sentinel://)";
 	return -1;
+}
+
+static const char *describe_sentinels(const struct redis_url *u, char *out, size_t out_len)
+{
+	size_t o = 0;
+	int n = snprintf(out, out_len, "sentinel:");
+
+	for (int i = 0; n >= 0 && (o += (size_t)n) < out_len && i < u->nsentinels; i++)
+		n = snprintf(out + o, out_len - o,
+		             strchr(u->sentinels[i].host, ':') ? "%s[%s]:%d" : "%s%s:%d",
+		             i ? "," : "", u->sentinels[i].host, u->sentinels[i].port);
+	if (o < out_len)
+		snprintf(out + o, out_len - o, "/%d#%s", u->db, u->master_name);
+	return out;
 }
 
 const char *redis_url_describe(const struct redis_url *u, char *out, size_t out_len)
 {
+	if (u->is_sentinel)
+		return describe_sentinels(u, out, out_len);
 	if (u->is_unix)
 		snprintf(out, out_len, "unix:%s/%d", u->path, u->db);
 	else if (strchr(u->host, ':'))

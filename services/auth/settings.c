@@ -14,7 +14,7 @@ const struct config_var settings_table[] = {
 	{ "PUBLIC_URL", CONFIG_STRING, "http://127.0.0.1:8080", false, false, 8, 500, S(public_url), "absolute base of links in emails" },
 	{ "DATABASE_PATH", CONFIG_STRING, "var/app.db", false, false, 1, 4000, S(database_path), "the SQLite file (when DATABASE_URL is unset)" },
 	{ "DATABASE_URL", CONFIG_STRING, NULL, false, true, 0, 4000, S(database_url), "postgresql://user:password@host:port/db?sslmode=...: PostgreSQL instead of SQLite" },
-	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db or unix:///path" },
+	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db, unix:///path or redis-sentinel://[:password@]h1:p1,h2:p2/db#master" },
 	{ "RESET_TOKEN_TTL", CONFIG_INT, "600", false, false, 30, 604800, S(reset_token_ttl), "seconds a reset link stays valid" },
 	{ "APP_NAME", CONFIG_STRING, "Microblog", false, false, 1, 100, S(app_name), "shown in pages and mail subjects" },
 	{ "TEMPLATES_DIR", CONFIG_STRING, "templates", false, false, 1, 4000, S(templates_dir), "where the page and email templates live" },

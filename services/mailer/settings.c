@@ -10,7 +10,7 @@
 
 /* clang-format off */
 const struct config_var settings_table[] = {
-	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db or unix:///path" },
+	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db, unix:///path or redis-sentinel://[:password@]h1:p1,h2:p2/db#master" },
 	{ "MAIL_QUEUE_PREFIX", CONFIG_STRING, "mail", false, false, 1, 64, S(queue_prefix), "prefix of the Redis keys" },
 	{ "TEMPLATES_DIR", CONFIG_STRING, "templates", false, false, 1, 4000, S(templates_dir), "where email/<name>.txt and .html live" },
 	{ "MAIL_SERVER", CONFIG_STRING, "127.0.0.1", false, false, 1, 253, S(mail_server), "SMTP host" },

@@ -25,7 +25,35 @@ static const struct good_row good[] = {
 	{ "unix:///tmp/r.sock?db=2&password=x%20y", true, "/tmp/r.sock", 0, 2, "", "x y" },
 };
 
+/* redis-sentinel:// (Lettuce's syntax): sentinels, db, master name, password */
+struct sentinel_row {
+	const char *url;
+	int n;
+	const char *first_host;
+	int first_port;
+	const char *last_host;
+	int last_port, db;
+	const char *master, *password, *described;
+};
+
+static const struct sentinel_row sentinel[] = {
+	{ "redis-sentinel://s1#mymaster", 1, "s1", 26379, "s1", 26379, 0, "mymaster", "",
+	  "sentinel:s1:26379/0#mymaster" },
+	{ "redis-sentinel://:pw%23@s1:5000,s2,[::1]:5002/3#mail-master.1", 3, "s1", 5000, "::1",
+	  5002, 3, "mail-master.1", "pw#", "sentinel:s1:5000,s2:26379,[::1]:5002/3#mail-master.1" },
+	{ "redis-sentinel://secret@10.0.0.1:26379,10.0.0.2:26380/0#m", 2, "10.0.0.1", 26379,
+	  "10.0.0.2", 26380, 0, "m", "secret", "sentinel:10.0.0.1:26379,10.0.0.2:26380/0#m" },
+};
+
 static const char *const bad[] = {
+	"redis-sentinel://s1",
+	"redis-sentinel://s1#",
+	"redis-sentinel://s1#a b",
+	"redis-sentinel://#m",
+	"redis-sentinel://s1,,s2#m",
+	"redis-sentinel://s1:0#m",
+	"redis-sentinel://s1/x#m",
+	"redis-sentinel://a,b,c,d,e,f,g,h,i#m",
 	"",
 	"http://h:1",
 	"redis://",
@@ -70,6 +98,24 @@ int main(void)
 		/* the description never carries the password */
 		redis_url_describe(&u, desc, sizeof(desc));
 		CHECK_ROW(!g->password[0] || !strstr(desc, g->password), g->url);
+	}
+	for (size_t i = 0; i < sizeof(sentinel) / sizeof(sentinel[0]); i++) {
+		const struct sentinel_row *g = &sentinel[i];
+		int rc = redis_url_parse(g->url, &u, &why);
+
+		CHECK_ROW(rc == 0, g->url);
+		if (rc != 0)
+			continue;
+		CHECK_ROW(u.is_sentinel && !u.is_unix && u.nsentinels == g->n, g->url);
+		CHECK_ROW(strcmp(u.sentinels[0].host, g->first_host) == 0, g->url);
+		CHECK_ROW(u.sentinels[0].port == g->first_port, g->url);
+		CHECK_ROW(strcmp(u.sentinels[g->n - 1].host, g->last_host) == 0, g->url);
+		CHECK_ROW(u.sentinels[g->n - 1].port == g->last_port, g->url);
+		CHECK_ROW(u.db == g->db, g->url);
+		CHECK_ROW(strcmp(u.master_name, g->master) == 0, g->url);
+		CHECK_ROW(strcmp(u.password, g->password) == 0, g->url);
+		CHECK_ROW(strcmp(redis_url_describe(&u, desc, sizeof(desc)), g->described) == 0,
+		          desc);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
