@@ -102,8 +102,9 @@ class _Daemon:
 class RedisServer(_Daemon):
     """A private redis-server on a free loopback port and a unix socket."""
 
-    def __init__(self, port=None, persistent=False):
+    def __init__(self, port=None, persistent=False, extra_args=()):
         self.persistent = persistent  # append-only file, fsync always: survives a restart
+        self.extra_args = list(extra_args)  # e.g. ["--replicaof", "127.0.0.1", "6379"]
         self.dir = tempfile.mkdtemp(prefix="test-redis-")
         self.port = port or free_port()
         self.socket_path = os.path.join(self.dir, "redis.sock")
@@ -123,7 +124,7 @@ class RedisServer(_Daemon):
              "--unixsocket", self.socket_path, "--unixsocketperm", "700",
              "--save", "", "--appendonly", "yes" if self.persistent else "no",
              "--appendfsync", "always", "--dir", self.dir,
-             "--logfile", os.path.join(self.dir, "redis.log")],
+             "--logfile", os.path.join(self.dir, "redis.log")] + self.extra_args,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _live.append(self.proc)
         wait_for(lambda: self.client().ping(), timeout=10, what="redis-server to answer PING")
@@ -133,6 +134,78 @@ class RedisServer(_Daemon):
         return redis_py.Redis(host="127.0.0.1", port=self.port, decode_responses=True,
                               socket_timeout=5)
 
+
+
+class RedisSentinelGroup:
+    """A Redis master, one replica and three sentinels (quorum 2) watching it
+    under the name `mymaster`, all private, on free loopback ports. A master
+    is judged down after down_after_ms without an answer."""
+    MASTER = "mymaster"
+
+    def __init__(self, down_after_ms=1000):
+        self.master = RedisServer().start()
+        self.replica = RedisServer(extra_args=["--replicaof", "127.0.0.1",
+                                               str(self.master.port)]).start()
+        self.sentinels = [RedisSentinel(self.master.port, down_after_ms).start()
+                          for _ in range(3)]
+        wait_for(self.settled, timeout=30, what="sentinels to see the replica and each other")
+
+    def settled(self):
+        for s in self.sentinels:
+            c = s.client()
+            if len(c.execute_command("SENTINEL", "REPLICAS", self.MASTER)) != 1:
+                return False
+            if len(c.execute_command("SENTINEL", "SENTINELS", self.MASTER)) != 2:
+                return False
+        return self.replica.client().info("replication")["master_link_status"] == "up"
+
+    @property
+    def url(self):
+        hosts = ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels)
+        return f"redis-sentinel://{hosts}/0#{self.MASTER}"
+
+    def master_port(self):
+        """The master's port as the first sentinel that answers sees it."""
+        for s in self.sentinels:
+            try:
+                return int(s.client().execute_command(
+                    "SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.MASTER)[1])
+            except Exception:
+                continue
+        return None
+
+    def cleanup(self):
+        for s in self.sentinels:
+            s.cleanup()
+        self.replica.cleanup()
+        self.master.cleanup()
+
+
+class RedisSentinel(_Daemon):
+    """One redis-sentinel watching the master at 127.0.0.1:master_port."""
+
+    def __init__(self, master_port, down_after_ms):
+        self.dir = tempfile.mkdtemp(prefix="test-sentinel-")
+        self.port = free_port()
+        self.conf = os.path.join(self.dir, "sentinel.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
+                    f"logfile {os.path.join(self.dir, 'sentinel.log')}\n"
+                    f"sentinel monitor {RedisSentinelGroup.MASTER} 127.0.0.1 {master_port} 2\n"
+                    f"sentinel down-after-milliseconds {RedisSentinelGroup.MASTER} {down_after_ms}\n"
+                    f"sentinel failover-timeout {RedisSentinelGroup.MASTER} 10000\n")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["redis-sentinel", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        _live.append(self.proc)
+        wait_for(lambda: self.client().ping(), timeout=10, what="redis-sentinel to answer PING")
+        return self
+
+    def client(self):
+        return redis_py.Redis(host="127.0.0.1", port=self.port, decode_responses=True,
+                              socket_timeout=5)
 
 
 PG_BIN = "/usr/lib/postgresql/15/bin"

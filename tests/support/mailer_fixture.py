@@ -30,10 +30,14 @@ def mailer_env(redis_url, smtp_port, **extra):
     return env
 
 
+def job_id_of(message):
+    """The job id of a message the mailer sent (from its Message-ID)."""
+    return message.parsed["Message-ID"].strip("<>").rsplit(".", 1)[0].rsplit(".", 1)[0]
+
+
 def delivered_ids(smtp):
-    """The job ids of the messages smtp received (from their Message-ID), repeats kept."""
-    return [m.parsed["Message-ID"].strip("<>").rsplit(".", 1)[0].rsplit(".", 1)[0]
-            for m in smtp.messages]
+    """The job ids of the messages smtp received, repeats kept."""
+    return [job_id_of(m) for m in smtp.messages]
 
 
 def job(job_id, **fields):

@@ -32,6 +32,7 @@ class Message:
     def __init__(self, mail_from, rcpt_tos, content):
         self.mail_from = mail_from
         self.rcpt_tos = list(rcpt_tos)
+        self.received_at = time.monotonic()
         self.content = content  # bytes, as received
         self.parsed = email.message_from_bytes(content, policy=email.policy.default)
 

@@ -1,0 +1,125 @@
+"""Redis Sentinel: a master, a replica and three sentinels; auth and the mailer
+reach Redis through redis-sentinel://. A stream of reset requests flows into
+deliveries; the master is SIGKILLed; the sentinels promote the replica, and
+both programs find it by themselves. Prints the figures docs/testing.md quotes:
+how long auth and the mailer were without Redis, and the jobs lost and
+duplicated around the failover. Timings are reported, never asserted."""
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+from collections import Counter
+
+from auth_fixture import auth_env
+from harness import RedisSentinelGroup, Service, binary, wait_for
+from mailer_fixture import delivered_ids, job_id_of, mailer_env
+from smtp_server import SmtpServer
+from web import Client
+
+QUEUED_RE = re.compile(r"job queued id=(reset_password-\S+)")
+
+
+class SentinelBasicsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.group = RedisSentinelGroup()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.group.cleanup()
+
+    def test_mailctl_finds_the_master(self):
+        self.group.master.client().lpush("mail:queue", "{}")
+        env = dict(os.environ, REDIS_URL=self.group.url)
+        out = subprocess.run([binary("mailctl"), "stats"], env=env, capture_output=True,
+                             text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"queue\s+1")
+        self.group.master.client().delete("mail:queue")
+
+    def test_unknown_master_name_is_an_error_not_a_hang(self):
+        url = self.group.url.replace("#mymaster", "#nosuchmaster")
+        env = dict(os.environ, REDIS_URL=url)
+        out = subprocess.run([binary("mailctl"), "stats"], env=env, capture_output=True,
+                             text=True, timeout=30)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("unknown master name", out.stderr)
+
+
+class FailoverTest(unittest.TestCase):
+    def test_master_killed_under_a_stream_of_resets(self):
+        group = RedisSentinelGroup(down_after_ms=1000)
+        smtp = SmtpServer().start()
+        tmp = tempfile.mkdtemp(prefix="test-sentinel-auth-")
+        auth = Service("auth", auth_env(group.url, os.path.join(tmp, "app.db"),
+                                        AUTH_RESET_LIMIT_PER_EMAIL=100000,
+                                        AUTH_RESET_LIMIT_PER_IP=100000)).start()
+        mailer = Service("mailer", mailer_env(group.url, smtp.port)).start()
+        stop = threading.Event()
+        answers = []  # (sent_at, status)
+        try:
+            c = Client(auth.port)
+            r = c.submit("/register", {"username": "sam", "email": "sam@example.com",
+                                       "password": "correct horse battery",
+                                       "password2": "correct horse battery"})
+            self.assertEqual(r.status, 302)
+
+            def stream():
+                v = Client(auth.port)
+                while not stop.is_set():
+                    sent = time.monotonic()
+                    answers.append((sent, v.submit("/reset_password_request",
+                                                   {"email": "sam@example.com"}).status))
+                    stop.wait(0.02)  # pacing: about 30 requests a second
+
+            t = threading.Thread(target=stream)
+            t.start()
+            wait_for(lambda: len(smtp.messages) >= 30, timeout=60, what="mails before the kill")
+            old_master = group.master.port
+            before = set(QUEUED_RE.findall(auth.log()))
+            killed_at = time.monotonic()
+            group.master.proc.send_signal(signal.SIGKILL)
+            auth_back = wait_for(
+                lambda: next((s for s, st in answers if s > killed_at and st == 302), None),
+                timeout=60, what="auth to queue a reset again")
+
+            def mailer_again():
+                for m in list(smtp.messages):
+                    if m.received_at > killed_at and job_id_of(m) not in before:
+                        return m.received_at
+                return None
+            mailer_back = wait_for(mailer_again, timeout=60, what="the mailer to deliver again")
+            wait_for(lambda: sum(1 for s, st in answers if s > auth_back) >= 60, timeout=60,
+                     what="traffic after the failover")
+            stop.set()
+            t.join(30)
+            self.assertNotEqual(group.master_port(), old_master, "the replica was promoted")
+            queued = QUEUED_RE.findall(auth.log())
+            wait_for(lambda: set(queued) <= set(delivered_ids(smtp)), timeout=60,
+                     what="every queued job delivered")
+            counts = Counter(delivered_ids(smtp))
+            lost = [j for j in queued if j not in counts]
+            duplicated = {j: n for j, n in counts.items() if n > 1}
+            statuses = Counter(st for _, st in answers)
+            print(f"\nfigures: requests={len(answers)} answers={dict(statuses)} "
+                  f"queued={len(queued)} delivered={sum(counts.values())} "
+                  f"lost={len(lost)} duplicated={len(duplicated)} "
+                  f"auth_without_redis_ms={(auth_back - killed_at) * 1000:.0f} "
+                  f"mailer_without_redis_ms={(mailer_back - killed_at) * 1000:.0f}")
+            self.assertTrue(set(statuses) <= {302, 503}, statuses)
+            self.assertEqual(lost, [], "a job auth answered for is delivered")
+            self.assertEqual(len(queued), statuses[302], "one job for each 302")
+        finally:
+            stop.set()
+            codes = [auth.stop(), mailer.stop()]
+            smtp.stop()
+            group.cleanup()
+        self.assertEqual(codes, [0, 0])
+
+
+if __name__ == "__main__":
+    unittest.main()
