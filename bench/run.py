@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Benchmarks of the plain (optimised) build, printed as a Markdown table.
 
-    bench/run.py [--jobs N] [--seconds S]
+    bench/run.py [--jobs N] [--seconds S] [--only sentinel]
 
 Measures, each with real processes on loopback:
   * mailer throughput, render + MIME + Redis bookkeeping only (MAIL_SUPPRESS_SEND)
   * mailer throughput over real SMTP (aiosmtpd, in this process)
   * auth: POST /reset_password_request throughput and latency (wrk, 8 connections)
   * auth: POST /login latency with the default argon2id cost
+  * auth behind Redis Sentinel (a master, a replica, three sentinels): the same
+    reset POSTs with and without WAITing for the replica (AUTH_REDIS_WAIT_MS)
 Not run in CI: tests never assert timings.
 """
 import argparse
@@ -25,7 +27,7 @@ SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
 os.environ.setdefault("BUILD_DIR", os.path.join(SOURCE, "build", "plain"))
 
-from harness import SECRET_KEY, RedisServer, Service, wait_for  # noqa: E402
+from harness import SECRET_KEY, RedisSentinelGroup, RedisServer, Service, wait_for  # noqa: E402
 from smtp_server import SmtpServer  # noqa: E402
 from web import Client  # noqa: E402
 
@@ -66,9 +68,9 @@ def mailer_rate(n, suppress, concurrency=4, smtp_delay=0.0):
     return n / elapsed
 
 
-def auth_setup(tmp, redis):
+def auth_setup(tmp, redis_url, **extra):
     auth = Service("auth", {"SECRET_KEY": SECRET_KEY, "AUTH_LISTEN": "127.0.0.1:0",
-                            "REDIS_URL": redis.url, "LOG_LEVEL": "info",
+                            "REDIS_URL": redis_url, "LOG_LEVEL": "info", **extra,
                             "DATABASE_PATH": os.path.join(tmp, "bench.db"),
                             "AUTH_RESET_LIMIT_PER_EMAIL": "100000",
                             "AUTH_RESET_LIMIT_PER_IP": "100000",
@@ -98,8 +100,9 @@ def wrk_reset(auth, seconds):
                           f"http://127.0.0.1:{auth.port}/reset_password_request"],
                          capture_output=True, text=True).stdout
     rps = float(out.split("Requests/sec:")[1].split()[0])
-    p50 = out.split("50%")[1].split()[0]
-    p99 = out.split("99%")[1].split()[0]
+    dist = out.split("Latency Distribution")[1]  # "+/- Stdev" columns also end in %
+    p50 = dist.split("50%")[1].split()[0]
+    p99 = dist.split("99%")[1].split()[0]
     return rps, p50, p99
 
 
@@ -116,11 +119,32 @@ def login_latency(auth, n=20):
     return statistics.median(times), max(times)
 
 
+def sentinel_rows(seconds):
+    """Reset POSTs through Sentinel: without WAIT, then WAITing for one replica."""
+    group = RedisSentinelGroup()
+    rows = []
+    for wait_ms in ("0", "200"):
+        tmp = tempfile.mkdtemp(prefix="bench-auth-")
+        auth = auth_setup(tmp, group.url, AUTH_REDIS_WAIT_MS=wait_ms)
+        rps, p50, p99 = wrk_reset(auth, seconds)
+        what = "no WAIT" if wait_ms == "0" else "WAIT 1 replica"
+        rows.append((f"auth via Sentinel, POST /reset_password_request, {what} (wrk, 8 connections)",
+                     f"{rps:.0f} req/s, p50 {p50}, p99 {p99}"))
+        auth.stop()
+        group.master.client().delete("mail:queue")
+    group.cleanup()
+    return rows
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--jobs", type=int, default=5000)
     p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--only", choices=["sentinel"])
     args = p.parse_args()
+    if args.only == "sentinel":
+        print_rows(sentinel_rows(args.seconds))
+        return
     rows = [("mailer, render + MIME + Redis (MAIL_SUPPRESS_SEND), 4 threads",
              f"{mailer_rate(args.jobs, True):.0f} jobs/s"),
             ("mailer, over SMTP to aiosmtpd, 4 threads",
@@ -130,7 +154,7 @@ def main():
                      f"{mailer_rate(400, False, threads, 0.05):.0f} jobs/s"))
     tmp = tempfile.mkdtemp(prefix="bench-auth-")
     redis = RedisServer().start()
-    auth = auth_setup(tmp, redis)
+    auth = auth_setup(tmp, redis.url)
     reset = wrk_reset(auth, args.seconds)
     if reset:
         rows.append(("auth, POST /reset_password_request (wrk, 8 connections)",
@@ -140,6 +164,12 @@ def main():
                  f"median {med:.0f} ms, max {worst:.0f} ms"))
     auth.stop()
     redis.cleanup()
+    if shutil.which("wrk"):
+        rows += sentinel_rows(args.seconds)
+    print_rows(rows)
+
+
+def print_rows(rows):
     print("| measurement | result |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

@@ -81,6 +81,9 @@ static void declare_metrics(struct metrics *m)
 	                "Mail jobs pushed to the queue, by template.", NULL, 0);
 	metrics_declare(m, "auth_mail_enqueue_failures_total", METRICS_COUNTER,
 	                "Mail jobs that could not be pushed (Redis unavailable).", NULL, 0);
+	metrics_declare(m, "auth_mail_jobs_unreplicated_total", METRICS_COUNTER,
+	                "Mail jobs no replica had within AUTH_REDIS_WAIT_MS (Sentinel only).", NULL,
+	                0);
 	metrics_declare(m, "auth_rate_limited_total", METRICS_COUNTER,
 	                "Requests stopped by an abuse limit, by limit.", NULL, 0);
 }

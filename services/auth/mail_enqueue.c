@@ -16,6 +16,26 @@ static void job_id(const char *kind, int64_t user_id, char out[96])
 	         randombytes_random());
 }
 
+/* Behind Sentinel, a job only the master has is lost if the master dies before
+ * replicating it (replication is asynchronous): wait, bounded, for a replica
+ * to have it. When none does in time the job stays queued and the visitor is
+ * answered as usual, but the job is named in the log and counted. */
+static void wait_for_replica(struct app *app, struct worker *w, const char *id)
+{
+	char ms[24];
+	long long replicas;
+
+	if (!app->redis_url.is_sentinel || app->settings.redis_wait_ms == 0)
+		return;
+	snprintf(ms, sizeof(ms), "%lld", app->settings.redis_wait_ms);
+	replicas = redis_link_integer(redis_link_command(w->redis, "WAIT 1 %s", ms));
+	if (replicas < 1) {
+		metrics_add(app->metrics, "auth_mail_jobs_unreplicated_total", "", 1);
+		LOG_WARN("mail",
+		         "job queued on the master only, a failover now would lose it id=%s", id);
+	}
+}
+
 static int push(struct app *app, struct worker *w, struct mail_job *job)
 {
 	struct mail_job_error err;
@@ -38,6 +58,7 @@ static int push(struct app *app, struct worker *w, struct mail_job *job)
 		snprintf(labels, sizeof(labels), "template=\"%s\"", job->template_name);
 		metrics_add(app->metrics, "auth_mail_jobs_enqueued_total", labels, 1);
 		LOG_INFO("mail", "job queued id=%s template=%s", job->id, job->template_name);
+		wait_for_replica(app, w, job->id);
 	} else {
 		metrics_add(app->metrics, "auth_mail_enqueue_failures_total", "", 1);
 		LOG_ERROR("mail", "job not queued id=%s error=\"%s\"", job->id,

@@ -1,9 +1,9 @@
 #include "settings.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
+#include "str.h"
 
 #define S(field) offsetof(struct settings, field)
 
@@ -31,27 +31,42 @@ const struct config_var settings_table[] = {
 	{ "AUTH_LOGIN_LIMIT_WINDOW", CONFIG_INT, "900", false, false, 10, 86400, S(login_limit_window), "seconds of the failed-login window" },
 	{ "AUTH_SESSION_DAYS", CONFIG_INT, "30", false, false, 1, 365, S(session_days), "days a \"remember me\" session lasts" },
 	{ "AUTH_REDIS_TIMEOUT_MS", CONFIG_INT, "1000", false, false, 50, 60000, S(redis_timeout_ms), "Redis connect and command timeout" },
+	{ "AUTH_REDIS_WAIT_MS", CONFIG_INT, "200", false, false, 0, 59000, S(redis_wait_ms), "with redis-sentinel://: how long to WAIT for a replica to have a queued job (0: never)" },
 };
 /* clang-format on */
 
 const size_t settings_table_len = sizeof(settings_table) / sizeof(settings_table[0]);
 
+/* The rules that span variables: NULL when they hold, else the variable at
+ * fault with *reason set. */
+static const char *cross_check(const struct settings *s, const char **reason)
+{
+	if (strncmp(s->public_url, "http://", 7) != 0 &&
+	    strncmp(s->public_url, "https://", 8) != 0) {
+		*reason = "must start with http:// or https://";
+		return "PUBLIC_URL";
+	}
+	if (s->database_url && s->database_url[0] && !db_url_is_postgres(s->database_url)) {
+		*reason = "must start with postgresql:// or postgres://";
+		return "DATABASE_URL";
+	}
+	if (s->redis_wait_ms >= s->redis_timeout_ms) {
+		*reason = "must be below AUTH_REDIS_TIMEOUT_MS (a blocked WAIT would end the link)";
+		return "AUTH_REDIS_WAIT_MS";
+	}
+	return NULL;
+}
+
 int settings_load(struct settings *s, struct config_error *err)
 {
+	const char *reason = NULL;
+
 	memset(s, 0, sizeof(*s));
 	if (config_load(settings_table, settings_table_len, s, err) != 0)
 		return -1;
-	if (strncmp(s->public_url, "http://", 7) != 0 &&
-	    strncmp(s->public_url, "https://", 8) != 0) {
-		err->name = "PUBLIC_URL";
-		memcpy(err->reason, "must start with http:// or https://", 36);
-		settings_release(s);
-		return -1;
-	}
-	if (s->database_url && s->database_url[0] && !db_url_is_postgres(s->database_url)) {
-		err->name = "DATABASE_URL";
-		snprintf(err->reason, sizeof(err->reason),
-		         "must start with postgresql:// or postgres://");
+	err->name = cross_check(s, &reason);
+	if (err->name) {
+		text_copy(err->reason, sizeof(err->reason), reason);
 		settings_release(s);
 		return -1;
 	}

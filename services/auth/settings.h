@@ -32,6 +32,7 @@ struct settings {
 	long long login_limit_window;
 	long long session_days;
 	long long redis_timeout_ms;
+	long long redis_wait_ms;
 };
 
 extern const struct config_var settings_table[];
