@@ -39,6 +39,31 @@ class ComposeTest(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+    def test_ha_compose_file_is_valid(self):
+        d = tempfile.mkdtemp(prefix="test-compose-ha-")
+        try:
+            shutil.copy(os.path.join(SOURCE_DIR, "docker-compose.ha.yml"), d)
+            shutil.copytree(os.path.join(SOURCE_DIR, "deploy"), os.path.join(d, "deploy"))
+            shutil.copy(os.path.join(SOURCE_DIR, ".env.example"), os.path.join(d, ".env"))
+            compose = ["docker-compose", "-f", "docker-compose.ha.yml"]
+            p = subprocess.run(compose + ["config"], cwd=d, capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            config = p.stdout
+            p = subprocess.run(compose + ["config", "--services"], cwd=d, capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(sorted(p.stdout.split()),
+                             ["auth1", "auth2", "mailer1", "mailer2", "mailpit", "postgres",
+                              "proxy", "redis-master", "redis-replica", "sentinel1",
+                              "sentinel2", "sentinel3"])
+            self.assertIn("DATABASE_URL: postgresql://", config)
+            self.assertIn("REDIS_URL: redis-sentinel://sentinel1:26379,sentinel2:26379,"
+                          "sentinel3:26379/0#mymaster", config)
+            with open(os.path.join(d, "deploy", "ha", "haproxy.cfg")) as f:
+                self.assertIn("option forwardfor", f.read())
+        finally:
+            shutil.rmtree(d)
+
     def test_env_example_lists_every_variable(self):
         with open(os.path.join(SOURCE_DIR, ".env.example")) as f:
             listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", f.read(), re.M))
