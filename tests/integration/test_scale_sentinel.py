@@ -14,6 +14,8 @@ import time
 import unittest
 from collections import Counter
 
+import redis as redis_py  # Debian's python3-redis
+
 from auth_fixture import auth_env
 from harness import RedisSentinelGroup, Service, binary, wait_for
 from mailer_fixture import delivered_ids, job_id_of, mailer_env
@@ -21,6 +23,20 @@ from smtp_server import SmtpServer
 from web import Client
 
 QUEUED_RE = re.compile(r"job queued id=(reset_password-\S+)")
+
+
+def auth_with_one_user(group, username, **extra):
+    """auth on the group's sentinels with one registered user; returns auth and
+    a function that asks a reset for that user and gives the status."""
+    tmp = tempfile.mkdtemp(prefix="test-sentinel-auth-")
+    auth = Service("auth", auth_env(group.url, os.path.join(tmp, "app.db"), **extra)).start()
+    c = Client(auth.port)
+    email = f"{username}@example.com"
+    r = c.submit("/register", {"username": username, "email": email,
+                               "password": "correct horse battery",
+                               "password2": "correct horse battery"})
+    assert r.status == 302, r.status
+    return auth, lambda: c.submit("/reset_password_request", {"email": email}).status
 
 
 class SentinelBasicsTest(unittest.TestCase):
@@ -50,30 +66,69 @@ class SentinelBasicsTest(unittest.TestCase):
         self.assertIn("unknown master name", out.stderr)
 
 
+class ManualFailoverTest(unittest.TestCase):
+    """SENTINEL FAILOVER, as an operator does before maintenance: the old master
+    stays up as a replica (writes to it answer -READONLY), and auth moves to the
+    new master by itself."""
+
+    def test_auth_follows_a_switchover(self):
+        group = RedisSentinelGroup()
+        auth, reset = auth_with_one_user(group, "sue")
+        try:
+            self.assertEqual(reset(), 302)
+            self.assertEqual(group.master.client().llen("mail:queue"), 1)
+            group.sentinels[0].client().execute_command("SENTINEL", "FAILOVER", group.MASTER)
+            wait_for(lambda: group.master_port() == group.replica.port, timeout=30,
+                     what="the sentinels to name the replica master")
+            wait_for(lambda: group.master.client().execute_command("ROLE")[0] == "slave",
+                     timeout=30, what="the old master to become a replica")
+            with self.assertRaises(redis_py.exceptions.ReadOnlyError):
+                group.master.client().lpush("mail:queue", "x")
+            wait_for(lambda: reset() == 302, timeout=30, what="auth to queue on the new master")
+            self.assertEqual(group.replica.client().llen("mail:queue"), 2,
+                             "the job from before and the one after, both on the new master")
+        finally:
+            code = auth.stop()
+            group.cleanup()
+        self.assertEqual(code, 0)
+
+
+class StaleSentinelsTest(unittest.TestCase):
+    def test_a_named_master_that_is_a_replica_is_refused(self):
+        """The sentinels still name the old master, which was made a replica by hand:
+        auth's link meets -READONLY, asks again, and refuses the node on its ROLE —
+        resets answer 503, nothing is written to a replica — until it is master again."""
+        group = RedisSentinelGroup()
+        auth, reset = auth_with_one_user(group, "sid")
+        try:
+            self.assertEqual(reset(), 302)
+            m = group.master.client()
+            m.execute_command("REPLICAOF", "127.0.0.1", str(group.replica.port))
+            self.assertEqual(reset(), 503)
+            self.assertEqual(reset(), 503)
+            self.assertIn("the sentinels' master is not one: ROLE slave", auth.log())
+            m.execute_command("REPLICAOF", "NO", "ONE")
+            wait_for(lambda: reset() == 302, timeout=30, what="auth to queue again")
+        finally:
+            code = auth.stop()
+            group.cleanup()
+        self.assertEqual(code, 0)
+
+
 class FailoverTest(unittest.TestCase):
     def test_master_killed_under_a_stream_of_resets(self):
         group = RedisSentinelGroup(down_after_ms=1000)
         smtp = SmtpServer().start()
-        tmp = tempfile.mkdtemp(prefix="test-sentinel-auth-")
-        auth = Service("auth", auth_env(group.url, os.path.join(tmp, "app.db"),
-                                        AUTH_RESET_LIMIT_PER_EMAIL=100000,
-                                        AUTH_RESET_LIMIT_PER_IP=100000)).start()
+        auth, reset = auth_with_one_user(group, "sam", AUTH_RESET_LIMIT_PER_EMAIL=100000,
+                                         AUTH_RESET_LIMIT_PER_IP=100000)
         mailer = Service("mailer", mailer_env(group.url, smtp.port)).start()
         stop = threading.Event()
         answers = []  # (sent_at, status)
         try:
-            c = Client(auth.port)
-            r = c.submit("/register", {"username": "sam", "email": "sam@example.com",
-                                       "password": "correct horse battery",
-                                       "password2": "correct horse battery"})
-            self.assertEqual(r.status, 302)
-
             def stream():
-                v = Client(auth.port)
                 while not stop.is_set():
                     sent = time.monotonic()
-                    answers.append((sent, v.submit("/reset_password_request",
-                                                   {"email": "sam@example.com"}).status))
+                    answers.append((sent, reset()))
                     stop.wait(0.02)  # pacing: about 30 requests a second
 
             t = threading.Thread(target=stream)
