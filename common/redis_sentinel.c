@@ -84,8 +84,7 @@ int redis_sentinel_check_role(redisContext *ctx, char *why, size_t why_len)
 	return rc;
 }
 
-bool redis_sentinel_readonly(const redisReply *reply)
+bool redis_sentinel_readonly(const char *error)
 {
-	return reply && reply->type == REDIS_REPLY_ERROR && reply->str &&
-	       strncmp(reply->str, "READONLY", 8) == 0;
+	return error && strncmp(error, "READONLY", 8) == 0;
 }

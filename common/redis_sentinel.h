@@ -26,7 +26,8 @@ int redis_sentinel_find_master(const struct redis_url *url, int connect_timeout_
 /* ROLE on an open connection: 0 when the node is a master, -1 with why filled. */
 int redis_sentinel_check_role(redisContext *ctx, char *why, size_t why_len);
 
-/* True when reply is a -READONLY error: the node is a replica now. */
-bool redis_sentinel_readonly(const redisReply *reply);
+/* True when the text of an error reply (without its '-') is READONLY: the
+ * node is a replica now. */
+bool redis_sentinel_readonly(const char *error);
 
 #endif
