@@ -353,7 +353,10 @@ static bool may_send(struct deliverer *d, struct mail_job *job, const char *raw,
 		later(out, raw, len, job->not_before * 1000, QUEUE_FATE_DEFERRED);
 		return false;
 	}
-	switch (job_store_claim(d->store, job->id, d->name, claim_ttl_ms(d->settings))) {
+	/* a job with rcpt_done continues one whose id may be marked sent already
+	 * (some recipients took it): it names exactly who is still due */
+	switch (job_store_claim(d->store, job->id, d->name, claim_ttl_ms(d->settings),
+	                        job->rcpt_done.n == 0)) {
 	case JOB_CLAIMED:
 		out->ack.claim_owner = d->name;
 		return true;

@@ -23,9 +23,9 @@ static const char ack_lua[] =
     "redis.call('HINCRBY', KEYS[5], ARGV[7], 1) "
     "return 1";
 
-/* KEYS: sent, claim; ARGV: owner, ttl ms. Returns {verdict, holder}. */
+/* KEYS: sent, claim; ARGV: owner, ttl ms, check sent. Returns {verdict, holder}. */
 static const char claim_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return {'sent', ''} end "
+    "if ARGV[3] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return {'sent', ''} end "
     "if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then "
     "  return {'claimed', ARGV[1]} end "
     "return {'busy', redis.call('GET', KEYS[2]) or ''}";
@@ -245,10 +245,10 @@ static bool steal_claim(struct job_store *s, const char *claim_key, const char *
 }
 
 enum job_claim job_store_claim(struct job_store *s, const char *job_id, const char *owner,
-                               long long ttl_ms)
+                               long long ttl_ms, bool check_sent)
 {
 	char sent_key[QUEUE_KEY_MAX + 140], claim_key[QUEUE_KEY_MAX + 140], ttl[32];
-	struct redis_arg keys[2], args[2];
+	struct redis_arg keys[2], args[3];
 	enum job_claim result = JOB_CLAIM_FAILED;
 	redisReply *r;
 
@@ -257,8 +257,8 @@ enum job_claim job_store_claim(struct job_store *s, const char *job_id, const ch
 		return JOB_CLAIM_FAILED;
 	snprintf(ttl, sizeof(ttl), "%lld", ttl_ms);
 	keys[0] = arg(sent_key), keys[1] = arg(claim_key);
-	args[0] = arg(owner), args[1] = arg(ttl);
-	r = redis_link_evalv(s->link, &s->claim, 2, keys, 2, args);
+	args[0] = arg(owner), args[1] = arg(ttl), args[2] = arg(check_sent ? "1" : "0");
+	r = redis_link_evalv(s->link, &s->claim, 2, keys, 3, args);
 	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    r->element[1]->type == REDIS_REPLY_STRING) {

@@ -78,11 +78,12 @@ int job_store_ack(struct job_store *s, const char *processing, const char *raw, 
 
 enum job_claim { JOB_CLAIMED, JOB_CLAIM_SENT, JOB_CLAIM_BUSY, JOB_CLAIM_FAILED };
 
-/* Before sending: JOB_CLAIM_SENT when the id was delivered in the last 24 h,
- * JOB_CLAIM_BUSY when another live worker is sending it now, else takes the
- * claim for ttl_ms (from a holder whose heartbeat expired too). */
+/* Before sending: JOB_CLAIM_SENT when the id was delivered in the last 24 h
+ * (asked only with check_sent), JOB_CLAIM_BUSY when another live worker is
+ * sending it now, else takes the claim for ttl_ms (from a holder whose
+ * heartbeat expired too). */
 enum job_claim job_store_claim(struct job_store *s, const char *job_id, const char *owner,
-                               long long ttl_ms);
+                               long long ttl_ms, bool check_sent);
 
 /* Moves retry-set jobs due by now_ms back to the queue. Returns how many, or -1. */
 long long job_store_promote(struct job_store *s, int64_t now_ms);

@@ -7,10 +7,11 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 import unittest
 
-from harness import RedisServer, Service, wait_for
+from harness import RedisServer, Service, binary, wait_for
 from mailer_fixture import delivered_ids, healthz, job, mailer_env
 from smtp_server import SmtpServer
 
@@ -148,6 +149,22 @@ class RecipientTest(RelayCase):
         self.assertEqual(dead[0]["recipients"], ["gone@example.com"])
         self.assertIn("550 5.1.1 user unknown", dead[0]["error"])
         self.assertIn("gone@example.com", dead[0]["error"])
+
+    def test_dead_retry_of_a_refused_recipient_goes_to_it_alone(self):
+        h = self.smtp.handler
+        h.rcpt_replies["typo@example.com"] = "550 5.1.1 user unknown"
+        self.start_mailer()
+        self.push(job("fixable", to=["fine@example.com", "typo@example.com"]))
+        wait_for(lambda: self.copies("fixable") == 1 and len(self.dead()) == 1 and self.idle(),
+                 what="the delivery and the dead letter")
+        del h.rcpt_replies["typo@example.com"]  # the operator fixed the mailbox
+        done = subprocess.run([binary("mailctl"), "dead", "retry", "fixable"],
+                              env=dict(os.environ, REDIS_URL=self.redis.url),
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        wait_for(lambda: self.copies("fixable") == 2 and self.idle(), what="the second copy")
+        self.assertEqual([m.rcpt_tos for m in self.smtp.messages],
+                         [["fine@example.com"], ["typo@example.com"]])
 
     def test_all_refused_does_not_depend_on_their_order(self):
         h = self.smtp.handler
