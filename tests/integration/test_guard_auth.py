@@ -62,6 +62,14 @@ class SessionGuardTest(AuthTestCase):
         r = c.get("/")
         self.assertEqual((r.status, r.location), (302, "/login?next=/"))
 
+    def test_a_quote_cannot_leave_a_form_attribute(self):
+        name = 'q" autofocus onfocus="alert(1)'
+        r = self.client().submit("/register", {"username": name, "email": "quote@example.com",
+                                               "password": "longenough", "password2": "other"})
+        self.assertEqual(r.status, 200)
+        self.assertIn('value="q&quot; autofocus onfocus=&quot;alert(1)"', r.text)
+        self.assertNotIn('" autofocus', r.text)
+
     def test_next_is_followed_only_to_a_local_path(self):
         self.register("nexter", "nexter@example.com")
         cases = {
