@@ -55,17 +55,24 @@ def start_smtp(handler):
     return smtp.start()
 
 
-class AttemptsGuardTest(MailerTestCase):
-    """MAIL_MAX_ATTEMPTS=3 means three SMTP attempts, not two nor four."""
-    extra_env = {"MAIL_MAX_ATTEMPTS": 3, "MAIL_RETRY_BASE_MS": 20, "MAIL_RETRY_MAX_MS": 40}
+class CountingMailerTestCase(MailerTestCase):
+    """A mailer against an SMTP server with a CountingHandler answering every
+    DATA with `refuse` (None: accept)."""
+    refuse = None
 
     @classmethod
     def setUpClass(cls):
         cls.redis = RedisServer().start()
         cls.smtp = start_smtp(CountingHandler())
-        cls.smtp.handler.refuse = "451 4.3.0 try again later"
+        cls.smtp.handler.refuse = cls.refuse
         cls.mailer = Service("mailer", mailer_env(cls.redis.url, cls.smtp.port,
                                                   **cls.extra_env)).start()
+
+
+class AttemptsGuardTest(CountingMailerTestCase):
+    """MAIL_MAX_ATTEMPTS=3 means three SMTP attempts, not two nor four."""
+    refuse = "451 4.3.0 try again later"
+    extra_env = {"MAIL_MAX_ATTEMPTS": 3, "MAIL_RETRY_BASE_MS": 20, "MAIL_RETRY_MAX_MS": 40}
 
     def test_max_attempts_is_exact(self):
         self.push(job("three-tries"))
@@ -76,20 +83,13 @@ class AttemptsGuardTest(MailerTestCase):
         self.assertEqual(self.messages_for("three-tries"), [])
 
 
-class DeadlineRetryGuardTest(MailerTestCase):
+class DeadlineRetryGuardTest(CountingMailerTestCase):
     """A job that fails before its deadline is never scheduled past it: with
     retry delays of up to 60 s and a deadline 3 s away, every retry the mailer
     schedules must fall before the deadline, and the job ends as `expired`."""
+    refuse = "451 4.3.0 try again later"
     extra_env = {"MAIL_MAX_ATTEMPTS": 100, "MAIL_RETRY_BASE_MS": 60000,
                  "MAIL_RETRY_MAX_MS": 60000}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = RedisServer().start()
-        cls.smtp = start_smtp(CountingHandler())
-        cls.smtp.handler.refuse = "451 4.3.0 try again later"
-        cls.mailer = Service("mailer", mailer_env(cls.redis.url, cls.smtp.port,
-                                                  **cls.extra_env)).start()
 
     def test_retries_never_scheduled_past_the_deadline(self):
         deadline = int(time.time()) + 3
@@ -114,17 +114,10 @@ class DeadlineRetryGuardTest(MailerTestCase):
             self.assertEqual(self.messages_for(i), [])
 
 
-class StartTlsRequiredGuardTest(MailerTestCase):
+class StartTlsRequiredGuardTest(CountingMailerTestCase):
     """MAIL_USE_TLS=true against a server that offers no STARTTLS: nothing is
     sent in plain text, not even the envelope."""
     extra_env = {"MAIL_USE_TLS": "true", "MAIL_MAX_ATTEMPTS": 100}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = RedisServer().start()
-        cls.smtp = start_smtp(CountingHandler())
-        cls.mailer = Service("mailer", mailer_env(cls.redis.url, cls.smtp.port,
-                                                  **cls.extra_env)).start()
 
     def test_no_plain_text_when_starttls_is_required(self):
         self.push(job("tls-only"))
