@@ -7,7 +7,9 @@ import sqlite3
 import threading
 import urllib.parse
 
-from auth_fixture import AuthTestCase
+from auth_fixture import AuthTestCase, auth_env
+from harness import Service
+from web import Client
 
 PASSWORD = "correct horse battery"
 
@@ -61,6 +63,35 @@ class SessionGuardTest(AuthTestCase):
         self.assertEqual(n, 1)
         r = c.get("/")
         self.assertEqual((r.status, r.location), (302, "/login?next=/"))
+
+    def test_a_reset_kills_every_earlier_link(self):
+        self.register("twolinks", "twolinks@example.com")
+        self.clear_queue()
+        self.request_reset("twolinks@example.com")
+        self.request_reset("twolinks@example.com")
+        first, second = [self.reset_link_path(j) for j in reversed(self.queued_jobs())]
+        c = self.client()
+        r = c.submit(second, {"password": "second link pw", "password2": "second link pw"})
+        self.assertEqual((r.status, r.location), (302, "/login"))
+        r = self.client().get(first)
+        self.assertEqual((r.status, r.location), (302, "/reset_password_request"),
+                         "the earlier, unused link died with the change")
+
+    def test_logs_carry_no_password_or_token(self):
+        """At LOG_LEVEL=debug: no password, reset token or session token in auth's log."""
+        old, new = "old-secret-pw-4711", "new-secret-pw-0815"
+        self.register("quiet", "quiet@example.com", old)
+        c, r = self.login("quiet", old)
+        session = c.cookies["session"]
+        self.login("quiet", "wrong-secret-pw-99")
+        self.clear_queue()
+        self.request_reset("quiet@example.com")
+        path = self.reset_link_path(self.queued_jobs()[0])
+        r = self.client().submit(path, {"password": new, "password2": new})
+        self.assertEqual(r.location, "/login")
+        log = self.auth.log()
+        for secret in (old, new, "wrong-secret-pw-99", path.rsplit("/", 1)[1], session):
+            self.assertNotIn(secret, log)
 
     def test_a_quote_cannot_leave_a_form_attribute(self):
         name = 'q" autofocus onfocus="alert(1)'
@@ -203,3 +234,54 @@ class UnknownUserCostTest(AuthTestCase):
         self.assertGreater(known, 0.1, "argon2 is expensive at this cost")
         self.assertGreater(unknown, known / 2,
                            f"CPU for 4 unknown-user logins {unknown:.2f}s vs known {known:.2f}s")
+
+
+class UnknownAddressSameWorkTest(AuthTestCase):
+    """No enumeration by the work done: a reset request for an unknown address
+    makes as many Redis commands as one for a registered address (two limit
+    counters, then LPUSH or PING). One server thread, so every script is loaded
+    once by the warm-up and the counts compare like for like."""
+    extra_env = {"AUTH_THREADS": 1}
+
+    def redis_calls(self):
+        stats = self.redis.client().info("commandstats")
+        return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
+
+    def calls_for(self, email):
+        before = self.redis_calls()
+        r = self.request_reset(email)
+        self.assertEqual((r.status, r.location), (302, "/login"))
+        return self.redis_calls() - before
+
+    def test_unknown_address_costs_the_same_redis_commands(self):
+        self.register("worker", "worker@example.com")
+        self.calls_for("worker@example.com")   # warm-up: scripts loaded
+        self.calls_for("nobody@example.com")
+        known = self.calls_for("worker@example.com")
+        unknown = self.calls_for("nobody@example.com")
+        self.assertGreaterEqual(known, 3)
+        self.assertEqual(unknown, known)
+
+
+class RehashTest(AuthTestCase):
+    def test_a_login_rehashes_at_the_current_cost(self):
+        self.register("oldcost", "oldcost@example.com")
+        db_path = os.path.join(self.tmp, "app.db")
+
+        def stored_hash():
+            db = sqlite3.connect(db_path, timeout=10)
+            try:
+                return db.execute("SELECT password_hash FROM users WHERE username = ?",
+                                  ("oldcost",)).fetchone()[0]
+            finally:
+                db.close()
+        self.assertIn(",t=1,", stored_hash())
+        stronger = Service("auth", auth_env(self.redis.url, db_path,
+                                            AUTH_ARGON2_OPSLIMIT=2)).start()
+        try:
+            _, r = self.login("oldcost", client=Client(stronger.port))
+            self.assertEqual(r.location, "/")
+        finally:
+            self.assertEqual(stronger.stop(), 0)
+        self.assertTrue(stored_hash().startswith("$argon2id$"))
+        self.assertIn(",t=2,", stored_hash(), "rehashed with the new cost at login")
