@@ -130,7 +130,7 @@ class StartTlsRequiredGuardTest(CountingMailerTestCase):
         self.assertNotIn("tls-only", h.data_by_job)
 
 
-class DotLinesGuardTest(MailerTestCase):
+class MessageGuardTest(MailerTestCase):
     def test_lines_starting_with_a_dot_arrive_intact(self):
         text = ".\n.hidden\n..two dots\nmiddle\n. \nend."
         html = "<p>x</p>\n.<b>dot</b>\n."
@@ -142,8 +142,6 @@ class DotLinesGuardTest(MailerTestCase):
         starts = [line for line in m.content.split(b"\r\n") if line.startswith(b".")]
         self.assertEqual(starts, [], "a body line starting with '.' is encoded (=2E)")
 
-
-class HtmlEscapingGuardTest(MailerTestCase):
     def test_a_quote_in_data_cannot_leave_its_attribute(self):
         url = 'https://microblog.example/r/x" onmouseover="alert(1)'
         self.push(job("quotes", text=None, template="reset_password",
@@ -153,6 +151,15 @@ class HtmlEscapingGuardTest(MailerTestCase):
                       html)
         self.assertNotIn('" onmouseover="', html)
         self.assertIn("Dear o&#39;brien &lt;b&gt;,", html)
+
+    def test_logs_carry_no_reset_link(self):
+        url = "https://microblog.example/reset_password/eyJhbGciOiJIUzI1NiJ9.eyJzZWNyZXQiOjF9.c2VjcmV0LXNpZw"
+        self.push(job("reset-9-1732400000-abcd", text=None, template="reset_password",
+                      data={"username": "susan", "reset_url": url}))
+        self.wait_delivered("reset-9-1732400000-abcd")
+        log = self.mailer.log()
+        self.assertIn("reset-9-1732400000-abcd", log, "the job id is logged")
+        self.assertNotIn("eyJzZWNyZXQiOjF9", log, "the link's token is not")
 
 
 class HoldingHandler(FaultHandler):
@@ -233,3 +240,34 @@ class HeartbeatGuardTest(unittest.TestCase):
         wait_for(lambda: self.delivered("held-job"), what="the held job delivered")
         wait_for(lambda: r.llen("mail:processing:alpha-0") == 0, what="alpha to file it")
         self.assertEqual(len(self.delivered("held-job")), 1)
+
+
+class RedisRestartGuardTest(unittest.TestCase):
+    """Redis restarted under a stream of jobs: every job is delivered, and none
+    is left behind in a processing list, the queue or the retry set."""
+
+    def test_no_job_lost_or_stuck_across_a_redis_restart(self):
+        redis = RedisServer(persistent=True).start()
+        self.addCleanup(redis.cleanup)
+        smtp = SmtpServer().start()
+        self.addCleanup(smtp.stop)
+        smtp.handler.delay = 0.02
+        mailer = Service("mailer", mailer_env(redis.url, smtp.port, MAIL_MAX_ATTEMPTS=1000,
+                                              MAILER_WORKER_ID="steady")).start()
+        self.addCleanup(lambda: self.assertEqual(mailer.stop(), 0))
+        ids = [f"restart-{i}" for i in range(40)]
+        for i in ids:
+            redis.client().lpush("mail:queue", json.dumps(job(i)))
+        wait_for(lambda: len(smtp.messages) >= 5, what="deliveries under way")
+        redis.restart()
+        delivered = lambda: {job_id_of(m.content) for m in smtp.messages}
+        wait_for(lambda: set(ids) <= delivered(), timeout=60, what="every job delivered")
+        r = redis.client()
+
+        def settled():
+            held = [k for k in r.keys("mail:processing:*") if r.llen(k)]
+            return not held and r.llen("mail:queue") == 0 and r.zcard("mail:retry") == 0
+        wait_for(settled, timeout=30, what="nothing left in processing, queue or retry")
+        self.assertEqual(r.llen("mail:dead"), 0)
+        self.assertEqual([i for i in ids if not r.exists(f"mail:sent:{i}")], [],
+                         "each job filed as sent")
