@@ -17,6 +17,7 @@ def auth_env(redis_url, db_path, **extra):
     env = {
         "SECRET_KEY": SECRET_KEY,
         "AUTH_LISTEN": "127.0.0.1:0",
+        "AUTH_METRICS_LISTEN": "127.0.0.1:0",
         "PUBLIC_URL": PUBLIC_URL,
         "DATABASE_PATH": db_path,
         "REDIS_URL": redis_url,
@@ -26,6 +27,14 @@ def auth_env(redis_url, db_path, **extra):
     }
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def metric_value(text, name, labels=""):
+    sample = f"{name}{{{labels}}}" if labels else name
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
 
 
 class AuthTestCase(unittest.TestCase):
@@ -48,6 +57,13 @@ class AuthTestCase(unittest.TestCase):
 
     def client(self, **kw):
         return Client(self.auth.port, **kw)
+
+    def metrics_client(self):
+        return Client(self.auth.metrics_port)
+
+    def metric(self, name, labels=""):
+        """The value of one sample on the metrics listener (0 when absent)."""
+        return metric_value(self.metrics_client().get("/metrics").text, name, labels)
 
     def queued_jobs(self):
         return [json.loads(j) for j in self.redis.client().lrange("mail:queue", 0, -1)]

@@ -1,0 +1,46 @@
+/* conn_guard: the public listener's defence against slow and numerous
+ * clients (slowloris).
+ *
+ * libmicrohttpd's CONNECTION_TIMEOUT restarts at every byte received, so a
+ * client that trickles one header line every few seconds is never timed out;
+ * and once its connection limit is reached nobody new gets in. The guard
+ * keeps its own record of every connection (MHD_OPTION_NOTIFY_CONNECTION):
+ *   - a request must arrive whole, headers and body, within the request
+ *     timeout counted from its first byte (from the connection's start, or
+ *     from the previous answer on a kept-alive one); a sweeper thread closes
+ *     late ones with shutdown(2), which MHD sees as the peer going away;
+ *   - near the connection cap (9/10 of it), each new connection costs the
+ *     address holding the most connections its oldest one still arriving, so
+ *     no set of slow clients can keep a newcomer out.
+ * A connection whose request has arrived (in its handler, or waiting for the
+ * hash gate) is never touched. MHD calls NOTIFY_CLOSED before it closes the
+ * socket, and the guard forgets the connection under the same lock it uses
+ * to shut one down, so it never touches a reused descriptor.
+ *
+ * Ownership: conn_guard_new() gives a guard (with its sweeper running) that
+ * conn_guard_free() stops and frees, after the daemon has stopped. */
+#ifndef AUTH_CONN_GUARD_H
+#define AUTH_CONN_GUARD_H
+
+#include <microhttpd.h>
+#include <stdint.h>
+
+struct conn_guard;
+
+struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections);
+void conn_guard_free(struct conn_guard **g);
+
+/* The MHD_OPTION_NOTIFY_CONNECTION callback; cls is the guard. */
+void conn_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                       enum MHD_ConnectionNotificationCode code);
+
+/* From the access handler: the request on c has arrived whole. */
+void conn_guard_arrived(struct MHD_Connection *c);
+
+/* From the completion callback: the next request's clock starts now. */
+void conn_guard_next(struct MHD_Connection *c);
+
+/* Connections closed so far: late requests, evicted for a newcomer. */
+void conn_guard_counts(struct conn_guard *g, long long *late, long long *evicted);
+
+#endif
