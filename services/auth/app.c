@@ -85,6 +85,11 @@ static void declare_metrics(struct metrics *m)
 	                "Requests stopped by an abuse limit, by limit.", NULL, 0);
 	metrics_declare(m, "auth_password_checks_total", METRICS_COUNTER,
 	                "argon2 verifications at login (a dummy one for unknown users).", NULL, 0);
+	metrics_declare(m, "auth_connections_closed_total", METRICS_COUNTER,
+	                "Connections auth closed: a request not whole within "
+	                "AUTH_REQUEST_TIMEOUT (late), or the oldest of the busiest address "
+	                "near AUTH_MAX_CONNECTIONS (evicted).",
+	                NULL, 0);
 	metrics_declare(m, "auth_password_hashes_total", METRICS_COUNTER,
 	                "argon2 hashes made (registration, reset, rehash).", NULL, 0);
 }

@@ -32,15 +32,16 @@ struct conn_guard {
 	int64_t timeout_ms;
 	long long soft_cap;
 	long long live; /* entries not closing */
-	long long late, evicted;
+	struct metrics *metrics;
 	struct entry *head, *tail;
 };
 
-static void shut(struct conn_guard *g, struct entry *e)
+static void shut(struct conn_guard *g, struct entry *e, const char *reason)
 {
 	shutdown(e->fd, SHUT_RDWR);
 	e->closing = true;
 	g->live--;
+	metrics_add(g->metrics, "auth_connections_closed_total", reason, 1);
 }
 
 static void *sweep(void *arg)
@@ -54,8 +55,7 @@ static void *sweep(void *arg)
 
 		for (struct entry *e = g->head; e; e = e->next) {
 			if (!e->arrived && !e->closing && now - e->started_ms > g->timeout_ms) {
-				shut(g, e);
-				g->late++;
+				shut(g, e, "reason=\"late\"");
 			}
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -70,7 +70,8 @@ static void *sweep(void *arg)
 	return NULL;
 }
 
-struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections)
+struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections,
+                                  struct metrics *metrics)
 {
 	struct conn_guard *g = calloc(1, sizeof(*g));
 
@@ -79,6 +80,7 @@ struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_conn
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->wake, NULL);
 	g->timeout_ms = request_timeout_ms;
+	g->metrics = metrics;
 	g->soft_cap = max_connections - max_connections / 10;
 	if (pthread_create(&g->sweeper, NULL, sweep, g) != 0) {
 		pthread_cond_destroy(&g->wake);
@@ -186,8 +188,7 @@ static void started(struct conn_guard *g, struct MHD_Connection *c, void **socke
 	if (g->live > g->soft_cap) {
 		out = victim(g);
 		if (out) {
-			shut(g, out);
-			g->evicted++;
+			shut(g, out, "reason=\"evicted\"");
 		}
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -257,12 +258,4 @@ void conn_guard_next(struct MHD_Connection *c)
 	e->arrived = false;
 	e->started_ms = now_mono_ms();
 	pthread_mutex_unlock(&e->guard->lock);
-}
-
-void conn_guard_counts(struct conn_guard *g, long long *late, long long *evicted)
-{
-	pthread_mutex_lock(&g->lock);
-	*late = g->late;
-	*evicted = g->evicted;
-	pthread_mutex_unlock(&g->lock);
 }

@@ -25,9 +25,14 @@
 #include <microhttpd.h>
 #include <stdint.h>
 
+#include "metrics.h"
+
 struct conn_guard;
 
-struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections);
+/* Counts what it closes in metrics (borrowed; it must outlive the guard):
+ * auth_connections_closed_total{reason="late"|"evicted"}. */
+struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections,
+                                  struct metrics *metrics);
 void conn_guard_free(struct conn_guard **g);
 
 /* The MHD_OPTION_NOTIFY_CONNECTION callback; cls is the guard. */
@@ -39,8 +44,5 @@ void conn_guard_arrived(struct MHD_Connection *c);
 
 /* From the completion callback: the next request's clock starts now. */
 void conn_guard_next(struct MHD_Connection *c);
-
-/* Connections closed so far: late requests, evicted for a newcomer. */
-void conn_guard_counts(struct conn_guard *g, long long *late, long long *evicted);
 
 #endif

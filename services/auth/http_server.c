@@ -154,7 +154,7 @@ static int start_public(struct http_server *s, struct app *app, char *host, size
 	if (s->pub.fd < 0)
 		return -1;
 	raise_fd_limit(cfg->max_connections + METRICS_CONNECTIONS + FD_HEADROOM);
-	s->guard = conn_guard_new(cfg->request_timeout * 1000, cfg->max_connections);
+	s->guard = conn_guard_new(cfg->request_timeout * 1000, cfg->max_connections, app->metrics);
 	if (!s->guard)
 		return -1;
 	s->pub.daemon = MHD_start_daemon(
