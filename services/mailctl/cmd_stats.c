@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_print.h"
 
 static long long count(struct ctl *ctl, const char *verb, const char *key, bool *ok)
 {
@@ -27,11 +28,12 @@ static void print_counters(struct ctl *ctl, bool *ok)
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const char *value = "0";
+		char safe[CTL_SAFE_MAX];
 
 		for (size_t j = 0; j + 1 < r->elements; j += 2)
 			if (strcmp(r->element[j]->str, names[i]) == 0)
 				value = r->element[j + 1]->str;
-		printf("%-12s %s\n", names[i], value);
+		printf("%-12s %s\n", names[i], ctl_safe(value, safe, sizeof(safe)));
 	}
 	freeReplyObject(r);
 }
@@ -48,13 +50,15 @@ static void print_workers(struct ctl *ctl, bool *ok)
 	}
 	for (size_t i = 0; i < r->elements; i++) {
 		const char *w = r->element[i]->str;
+		char safe[CTL_SAFE_MAX];
 		long long alive, held;
 
 		queue_keys_heartbeat(&ctl->keys, w, key, sizeof(key));
 		alive = count(ctl, "EXISTS", key, ok);
 		queue_keys_processing(&ctl->keys, w, key, sizeof(key));
 		held = count(ctl, "LLEN", key, ok);
-		printf("worker %-30s %s processing=%lld\n", w, alive == 1 ? "live" : "dead", held);
+		printf("worker %-30s %s processing=%lld\n", ctl_safe(w, safe, sizeof(safe)),
+		       alive == 1 ? "live" : "dead", held);
 		live += alive == 1;
 	}
 	printf("%-12s %d\n", "live workers", live);
