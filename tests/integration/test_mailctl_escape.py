@@ -17,14 +17,6 @@ def raw_controls(text, allowed="\n"):
 
 
 class MailctlEscapeTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = RedisServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.redis.cleanup()
-
     def ctl(self, *args):
         env = dict(os.environ, REDIS_URL=self.redis.url)
         p = subprocess.run([binary("mailctl"), *args], env=env, capture_output=True,
@@ -32,8 +24,9 @@ class MailctlEscapeTest(unittest.TestCase):
         return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
 
     def setUp(self):
+        self.redis = RedisServer().start()
+        self.addCleanup(self.redis.cleanup)
         r = self.redis.client()
-        r.flushdb()
         job = {"v": 1, "id": HOSTILE_ID, "to": ["a@example.com"], "subject": "s", "text": "x"}
         r.lpush("mail:dead", json.dumps({"job": job, "error": HOSTILE_ERROR, "attempts": 3,
                                          "failed_at": int(time.time())}))
