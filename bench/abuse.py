@@ -161,9 +161,9 @@ def trickle(args):
           f"{args.seconds} s; held at once (sampled every 2 s): min {min(held)} max {max(held)}")
     print(f"attacker connections opened {stats['opened']}, refused {stats['refused']}, "
           f"cut off {stats['cut']}")
-    print("auth closed: late %d, evicted %d" % (
-        metric_value(text, "auth_connections_closed_total", 'reason="late"'),
-        metric_value(text, "auth_connections_closed_total", 'reason="evicted"')))
+    print("auth closed: " + ", ".join(
+        "%s %d" % (r, metric_value(text, "auth_connections_closed_total", f'reason="{r}"'))
+        for r in ("late", "refused", "evicted")))
     print(f"normal client: {len(lat)} requests, failures {len(failures)} {failures[:5]}, "
           f"median {statistics.median(lat) * 1000:.1f} ms, p99 {lat[len(lat) * 99 // 100] * 1000:.1f} ms, "
           f"max {lat[-1] * 1000:.1f} ms")

@@ -87,8 +87,8 @@ static void declare_metrics(struct metrics *m)
 	                "argon2 verifications at login (a dummy one for unknown users).", NULL, 0);
 	metrics_declare(m, "auth_connections_closed_total", METRICS_COUNTER,
 	                "Connections auth closed: a request not whole within "
-	                "AUTH_REQUEST_TIMEOUT (late), or the oldest of the busiest address "
-	                "near AUTH_MAX_CONNECTIONS (evicted).",
+	                "AUTH_REQUEST_TIMEOUT (late); near AUTH_MAX_CONNECTIONS, a newcomer "
+	                "from the busiest address (refused) or that address's oldest (evicted).",
 	                NULL, 0);
 	metrics_declare(m, "auth_password_hashes_total", METRICS_COUNTER,
 	                "argon2 hashes made (registration, reset, rehash).", NULL, 0);

@@ -119,12 +119,14 @@ static bool same_addr(const struct entry *a, const struct entry *b)
 	return a->addr_len == b->addr_len && memcmp(a->addr, b->addr, a->addr_len) == 0;
 }
 
-/* The oldest connection still arriving from the address that holds the most
- * live connections; NULL when every connection's request has arrived.
- * O(n) with a scratch table, run only near the cap. */
-static struct entry *victim(struct conn_guard *g)
+/* Near the cap, who goes: the newcomer itself when its address already holds
+ * as many connections as any other (an address cannot grow past the others
+ * by reconnecting), else the oldest connection still arriving from the
+ * address that holds the most. NULL when every such connection's request has
+ * arrived. O(n) with a scratch table, run only near the cap. */
+static struct entry *victim(struct conn_guard *g, struct entry *newcomer)
 {
-	size_t slots = (size_t)g->live * 2 + 1, best_n = 0;
+	size_t slots = (size_t)g->live * 2 + 1, best_n = 0, newcomer_n = 0;
 	struct slot {
 		struct entry *first; /* its oldest live, arriving connection */
 		size_t n;
@@ -132,7 +134,7 @@ static struct entry *victim(struct conn_guard *g)
 	struct entry *best = NULL;
 
 	if (!table)
-		return NULL;
+		return newcomer;
 	for (struct entry *e = g->head; e; e = e->next) {
 		size_t h = 5381;
 
@@ -147,13 +149,15 @@ static struct entry *victim(struct conn_guard *g)
 		table[h].n++;
 		if (table[h].first->arrived && !e->arrived)
 			table[h].first = e; /* the oldest one that may go */
+		if (same_addr(e, newcomer))
+			newcomer_n = table[h].n;
 		if (!table[h].first->arrived && table[h].n > best_n) {
 			best_n = table[h].n;
 			best = table[h].first;
 		}
 	}
 	free(table);
-	return best;
+	return newcomer_n >= best_n ? newcomer : best;
 }
 
 static void started(struct conn_guard *g, struct MHD_Connection *c, void **socket_context)
@@ -186,9 +190,9 @@ static void started(struct conn_guard *g, struct MHD_Connection *c, void **socke
 	g->tail = e;
 	g->live++;
 	if (g->live > g->soft_cap) {
-		out = victim(g);
+		out = victim(g, e);
 		if (out) {
-			shut(g, out, "reason=\"evicted\"");
+			shut(g, out, out == e ? "reason=\"refused\"" : "reason=\"evicted\"");
 		}
 	}
 	pthread_mutex_unlock(&g->lock);

@@ -9,9 +9,12 @@
  *     timeout counted from its first byte (from the connection's start, or
  *     from the previous answer on a kept-alive one); a sweeper thread closes
  *     late ones with shutdown(2), which MHD sees as the peer going away;
- *   - near the connection cap (9/10 of it), each new connection costs the
- *     address holding the most connections its oldest one still arriving, so
- *     no set of slow clients can keep a newcomer out.
+ *   - near the connection cap (9/10 of it), a new connection from an address
+ *     that already holds as many as any other is closed at once (refused);
+ *     one from a lighter address costs the heaviest address its oldest
+ *     connection still arriving (evicted) — so no set of slow clients can
+ *     keep a newcomer out, and reconnecting does not let an address grow
+ *     past the others.
  * A connection whose request has arrived (in its handler, or waiting for the
  * hash gate) is never touched. MHD calls NOTIFY_CLOSED before it closes the
  * socket, and the guard forgets the connection under the same lock it uses
@@ -30,7 +33,7 @@
 struct conn_guard;
 
 /* Counts what it closes in metrics (borrowed; it must outlive the guard):
- * auth_connections_closed_total{reason="late"|"evicted"}. */
+ * auth_connections_closed_total{reason="late"|"refused"|"evicted"}. */
 struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections,
                                   struct metrics *metrics);
 void conn_guard_free(struct conn_guard **g);

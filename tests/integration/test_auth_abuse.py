@@ -211,5 +211,5 @@ class TrickleTest(AuthTestCase):
         self.assertEqual(set(answered), {200}, "the normal client was answered every time")
         self.assertGreaterEqual(closed, self.ATTACKERS * self.PER_ADDRESS,
                                 "every trickling request was cut off at least once")
-        self.assertGreater(self.metric("auth_connections_closed_total", 'reason="evicted"'), 0)
+        self.assertGreater(self.metric("auth_connections_closed_total", 'reason="refused"'), 0)
         wait_for(lambda: self.client().get("/healthz").status == 200, what="auth still up")
