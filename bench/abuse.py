@@ -151,7 +151,7 @@ def trickle(args):
     finally:
         stop.set()
         t.join(30)
-        text = Client(auth.metrics_port).get("/metrics").text
+        text = Client(auth.metrics_port).get("/metrics").text if auth.metrics_port else ""
         for key in list(sel.get_map().values()):
             key.fileobj.close()
         auth.stop()
@@ -164,6 +164,9 @@ def trickle(args):
     print("auth closed: " + ", ".join(
         "%s %d" % (r, metric_value(text, "auth_connections_closed_total", f'reason="{r}"'))
         for r in ("late", "refused", "evicted")))
+    if not lat:
+        print(f"normal client: no request answered; failures {len(failures)} {failures[:3]}")
+        return
     print(f"normal client: {len(lat)} requests, failures {len(failures)} {failures[:5]}, "
           f"median {statistics.median(lat) * 1000:.1f} ms, p99 {lat[len(lat) * 99 // 100] * 1000:.1f} ms, "
           f"max {lat[-1] * 1000:.1f} ms")
