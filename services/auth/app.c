@@ -156,6 +156,8 @@ int app_init(struct app *app, struct settings *settings)
 	app->hash_gate = hash_gate_new(app->hash_permits);
 	if (!app->hash_gate)
 		return -1;
+	LOG_INFO("app", "argon2 at most %d at once threads=%lld trusted_proxies=%zu",
+	         app->hash_permits, app->settings.threads, app->proxies.n);
 	return open_database(app);
 }
 

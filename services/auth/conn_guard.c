@@ -1,5 +1,6 @@
 #include "conn_guard.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@ struct entry {
 	int64_t started_ms;
 	bool arrived; /* in the handler: never closed by the guard */
 	bool closing; /* shut down, not closed by MHD yet */
+	bool exempt;  /* a trusted proxy: no per-address limit */
 	unsigned char addr[16];
 	size_t addr_len;
 };
@@ -31,6 +33,8 @@ struct conn_guard {
 	bool stopping;
 	int64_t timeout_ms;
 	long long soft_cap;
+	long long per_address;
+	const struct proxy_trust *exempt;
 	long long live; /* entries not closing */
 	struct metrics *metrics;
 	struct entry *head, *tail;
@@ -70,8 +74,7 @@ static void *sweep(void *arg)
 	return NULL;
 }
 
-struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections,
-                                  struct metrics *metrics)
+struct conn_guard *conn_guard_new(const struct conn_guard_limits *limits, struct metrics *metrics)
 {
 	struct conn_guard *g = calloc(1, sizeof(*g));
 
@@ -79,9 +82,11 @@ struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_conn
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->wake, NULL);
-	g->timeout_ms = request_timeout_ms;
+	g->timeout_ms = limits->request_timeout_ms;
 	g->metrics = metrics;
-	g->soft_cap = max_connections - max_connections / 10;
+	g->soft_cap = limits->max_connections - limits->max_connections / 10;
+	g->per_address = limits->per_address;
+	g->exempt = limits->exempt;
 	if (pthread_create(&g->sweeper, NULL, sweep, g) != 0) {
 		pthread_cond_destroy(&g->wake);
 		pthread_mutex_destroy(&g->lock);
@@ -160,6 +165,32 @@ static struct entry *victim(struct conn_guard *g, struct entry *newcomer)
 	return newcomer_n >= best_n ? newcomer : best;
 }
 
+/* Live connections of e's address, e included. */
+static long long address_count(const struct conn_guard *g, const struct entry *e)
+{
+	long long n = 0;
+
+	for (const struct entry *o = g->head; o; o = o->next)
+		n += !o->closing && same_addr(o, e);
+	return n;
+}
+
+/* The per-address limit, then the cap. Under the lock. */
+static void admit(struct conn_guard *g, struct entry *e)
+{
+	struct entry *out;
+
+	if (g->per_address && !e->exempt && address_count(g, e) > g->per_address) {
+		shut(g, e, "reason=\"per_address\"");
+		return;
+	}
+	if (g->live <= g->soft_cap)
+		return;
+	out = victim(g, e);
+	if (out)
+		shut(g, out, out == e ? "reason=\"refused\"" : "reason=\"evicted\"");
+}
+
 static void started(struct conn_guard *g, struct MHD_Connection *c, void **socket_context)
 {
 	const union MHD_ConnectionInfo *fd =
@@ -167,7 +198,7 @@ static void started(struct conn_guard *g, struct MHD_Connection *c, void **socke
 	const union MHD_ConnectionInfo *addr =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct entry *e = calloc(1, sizeof(*e));
-	struct entry *out;
+	char text[PROXY_ADDR_TEXT];
 
 	if (!e || !fd)
 		goto fail;
@@ -181,6 +212,9 @@ static void started(struct conn_guard *g, struct MHD_Connection *c, void **socke
 		e->addr_len = 16;
 		memcpy(e->addr, &((const struct sockaddr_in6 *)addr->client_addr)->sin6_addr, 16);
 	}
+	if (e->addr_len && g->exempt->n &&
+	    inet_ntop(e->addr_len == 4 ? AF_INET : AF_INET6, e->addr, text, sizeof(text)))
+		e->exempt = proxy_trust_has(g->exempt, text);
 	pthread_mutex_lock(&g->lock);
 	e->prev = g->tail;
 	if (g->tail)
@@ -189,12 +223,7 @@ static void started(struct conn_guard *g, struct MHD_Connection *c, void **socke
 		g->head = e;
 	g->tail = e;
 	g->live++;
-	if (g->live > g->soft_cap) {
-		out = victim(g, e);
-		if (out) {
-			shut(g, out, out == e ? "reason=\"refused\"" : "reason=\"evicted\"");
-		}
-	}
+	admit(g, e);
 	pthread_mutex_unlock(&g->lock);
 	*socket_context = e;
 	return;

@@ -9,6 +9,9 @@
  *     timeout counted from its first byte (from the connection's start, or
  *     from the previous answer on a kept-alive one); a sweeper thread closes
  *     late ones with shutdown(2), which MHD sees as the peer going away;
+ *   - a peer address may hold per_address connections (MHD's own per-IP limit
+ *     cannot exempt anyone, and behind a reverse proxy every connection has
+ *     the proxy's address: trusted proxies are exempt);
  *   - near the connection cap (9/10 of it), a new connection from an address
  *     that already holds as many as any other is closed at once (refused);
  *     one from a lighter address costs the heaviest address its oldest
@@ -29,13 +32,20 @@
 #include <stdint.h>
 
 #include "metrics.h"
+#include "proxy_trust.h"
 
 struct conn_guard;
 
+struct conn_guard_limits {
+	int64_t request_timeout_ms;
+	long long max_connections;
+	long long per_address;            /* connections one peer address may hold; 0: no limit */
+	const struct proxy_trust *exempt; /* peers free of per_address (proxies); borrowed */
+};
+
 /* Counts what it closes in metrics (borrowed; it must outlive the guard):
- * auth_connections_closed_total{reason="late"|"refused"|"evicted"}. */
-struct conn_guard *conn_guard_new(int64_t request_timeout_ms, long long max_connections,
-                                  struct metrics *metrics);
+ * auth_connections_closed_total{reason="late"|"per_address"|"refused"|"evicted"}. */
+struct conn_guard *conn_guard_new(const struct conn_guard_limits *limits, struct metrics *metrics);
 void conn_guard_free(struct conn_guard **g);
 
 /* The MHD_OPTION_NOTIFY_CONNECTION callback; cls is the guard. */

@@ -149,22 +149,31 @@ static int start_public(struct http_server *s, struct app *app, char *host, size
                         int *port)
 {
 	const struct settings *cfg = &app->settings;
+	/* MHD's per-IP limit checks before accepting, but cannot exempt anyone:
+	 * behind trusted proxies the guard counts instead, sparing the proxies */
+	unsigned int mhd_per_ip = app->proxies.n ? 0 : (unsigned int)cfg->per_ip_connections;
+	struct conn_guard_limits limits;
 
 	s->pub.fd = listen_socket_open(cfg->listen, host, host_len, port);
 	if (s->pub.fd < 0)
 		return -1;
 	raise_fd_limit(cfg->max_connections + METRICS_CONNECTIONS + FD_HEADROOM);
-	s->guard = conn_guard_new(cfg->request_timeout * 1000, cfg->max_connections, app->metrics);
+	limits =
+	    (struct conn_guard_limits){ .request_timeout_ms = cfg->request_timeout * 1000,
+		                        .max_connections = cfg->max_connections,
+		                        .per_address = mhd_per_ip ? 0 : cfg->per_ip_connections,
+		                        .exempt = &app->proxies };
+	s->guard = conn_guard_new(&limits, app->metrics);
 	if (!s->guard)
 		return -1;
 	s->pub.daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
 	    NULL, on_request, &s->pub, MHD_OPTION_LISTEN_SOCKET, s->pub.fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->connection_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)cfg->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)cfg->max_connections, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->pub,
-	    MHD_OPTION_NOTIFY_CONNECTION, conn_guard_notify, s->guard, MHD_OPTION_END);
+	    (unsigned int)cfg->connection_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT, mhd_per_ip,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->pub, MHD_OPTION_NOTIFY_CONNECTION,
+	    conn_guard_notify, s->guard, MHD_OPTION_END);
 	return s->pub.daemon ? 0 : -1;
 }
 

@@ -18,7 +18,7 @@ const struct config_var settings_table[] = {
 	{ "MAIL_QUEUE_PREFIX", CONFIG_STRING, "mail", false, false, 1, 64, S(queue_prefix), "prefix of the Redis keys" },
 	{ "AUTH_THREADS", CONFIG_INT, "4", false, false, 1, 64, S(threads), "HTTP worker threads" },
 	{ "AUTH_CONNECTION_TIMEOUT", CONFIG_INT, "15", false, false, 1, 3600, S(connection_timeout), "seconds before an idle or slow connection is closed" },
-	{ "AUTH_PER_IP_CONNECTIONS", CONFIG_INT, "32", false, false, 1, 10000, S(per_ip_connections), "connections one client address may hold" },
+	{ "AUTH_PER_IP_CONNECTIONS", CONFIG_INT, "32", false, false, 1, 10000, S(per_ip_connections), "connections one peer address may hold (trusted proxies exempt)" },
 	{ "AUTH_ARGON2_OPSLIMIT", CONFIG_INT, "2", false, false, 1, 10, S(argon2_opslimit), "argon2id passes (OWASP: 2)" },
 	{ "AUTH_ARGON2_MEMLIMIT_KIB", CONFIG_INT, "19456", false, false, 8, 4194304, S(argon2_memlimit_kib), "argon2id memory in KiB (OWASP: 19456 = 19 MiB)" },
 	{ "AUTH_RESET_LIMIT_PER_EMAIL", CONFIG_INT, "3", false, false, 1, 100000, S(reset_limit_per_email), "reset mails per address per hour" },

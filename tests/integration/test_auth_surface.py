@@ -3,6 +3,7 @@ metrics listener, no public difference between registered and unknown
 addresses, `next` only a local path, X-Forwarded-For believed only from
 AUTH_TRUSTED_PROXIES."""
 import os
+import socket
 import unittest
 import urllib.parse
 
@@ -141,8 +142,33 @@ class UntrustedProxyTest(ProxyCase):
 
 
 class TrustedProxyTest(ProxyCase):
-    extra_env = {"AUTH_REGISTER_LIMIT_PER_IP": 2,
+    extra_env = {"AUTH_REGISTER_LIMIT_PER_IP": 2, "AUTH_PER_IP_CONNECTIONS": 4,
                  "AUTH_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1/32, fd00::/8"}
+
+    def connect_from(self, address, n):
+        conns = []
+        for _ in range(n):
+            s = socket.socket()
+            s.bind((address, 0))
+            s.settimeout(10)
+            s.connect(("127.0.0.1", self.auth.port))
+            conns.append(s)
+        return conns
+
+    def test_a_trusted_proxy_may_hold_more_connections_than_a_client(self):
+        proxy = self.connect_from("127.0.0.1", 6)
+        client = self.connect_from("127.0.0.2", 5)
+        try:
+            for s in proxy:  # every one of the proxy's six connections is served
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
+            # one of the client's five is closed (whichever auth saw last)
+            wait_for(lambda: self.metric("auth_connections_closed_total",
+                                         'reason="per_address"') == 1,
+                     what="the fifth connection from 127.0.0.2 closed")
+        finally:
+            for s in proxy + client:
+                s.close()
 
     def test_header_from_a_trusted_peer_names_the_client(self):
         a, b = "198.51.100.7", "198.51.100.8"
