@@ -75,6 +75,22 @@ class RedisRestartTest(AuthTestCase):
         self.assertNotIn("redis unavailable", self.auth.log())
 
 
+class LimitAcrossOutageTest(AuthTestCase):
+    redis_persistent = True
+    extra_env = {"AUTH_RESET_LIMIT_PER_EMAIL": 2}
+
+    def test_503s_count_toward_no_limit(self):
+        self.register("olga", "olga@example.com")
+        self.assertEqual(self.request_reset("olga@example.com").status, 302)  # 1 of 2
+        self.redis.stop()
+        for _ in range(3):
+            self.assertEqual(self.request_reset("olga@example.com").status, 503)
+        self.redis.start()  # the same data: the counter still says 1
+        self.assertEqual(self.request_reset("olga@example.com").status, 302)  # 2 of 2
+        self.assertEqual(self.request_reset("olga@example.com").status, 302)  # over: no mail
+        self.assertEqual(len(self.queued_jobs()), 2, "the 503s and the reconnection counted nothing")
+
+
 class RegistrationFloodTest(AuthTestCase):
     # a real (if reduced) argon2 cost, so the flood is work; limit at its default
     extra_env = {"AUTH_ARGON2_OPSLIMIT": 1, "AUTH_ARGON2_MEMLIMIT_KIB": 8192,

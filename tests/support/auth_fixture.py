@@ -39,11 +39,12 @@ def metric_value(text, name, labels=""):
 
 class AuthTestCase(unittest.TestCase):
     extra_env = {}
+    redis_persistent = False  # True: Redis keeps its data across a restart (AOF)
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="test-auth-db-")
-        cls.redis = RedisServer().start()
+        cls.redis = RedisServer(persistent=cls.redis_persistent).start()
         cls.auth = Service("auth", auth_env(cls.redis.url, os.path.join(cls.tmp, "app.db"),
                                             **cls.extra_env)).start()
         with open(os.path.join(PROTO_DIR, "mail_job.schema.json")) as f:
