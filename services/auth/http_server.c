@@ -233,8 +233,9 @@ struct http_server *http_server_start(struct app *app)
 		server_free(s);
 		return NULL;
 	}
-	LOG_INFO("http", "listening addr=%s:%d", host, port);
+	/* "listening" last: it is the line that says auth is ready */
 	LOG_INFO("http", "metrics listener metrics_addr=%s:%d", mhost, mport);
+	LOG_INFO("http", "listening addr=%s:%d", host, port);
 	return s;
 }
 

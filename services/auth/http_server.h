@@ -13,9 +13,9 @@
 
 struct http_server;
 
-/* Binds both listeners (port 0: any free port), logs "listening addr=HOST:PORT"
- * for the public one, then "metrics listener metrics_addr=HOST:PORT", and
- * starts serving. NULL on failure, logged. */
+/* Binds both listeners (port 0: any free port), starts serving, and logs
+ * "metrics listener metrics_addr=HOST:PORT", then "listening addr=HOST:PORT"
+ * for the public one (the readiness line). NULL on failure, logged. */
 struct http_server *http_server_start(struct app *app);
 
 /* Stops accepting, lets requests in flight finish (up to drain_ms), stops. */
