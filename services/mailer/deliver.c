@@ -13,8 +13,6 @@
 #include "str.h"
 #include "strict_json.h"
 
-#define DEAD_JOB_PREFIX_BYTES 4096 /* what a dead letter keeps of a job too large to read */
-
 /* raw as a JSON string with each byte that is not UTF-8 replaced by U+FFFD. */
 static json_t *json_string_lossy(const char *raw, size_t len)
 {
@@ -449,7 +447,7 @@ void deliver_too_large(const char *first, size_t len, size_t real_len, struct de
 	memset(out, 0, sizeof(*out));
 	snprintf(out->reason, sizeof(out->reason), "invalid: too large: %zu bytes > %d", real_len,
 	         MAIL_JOB_MAX_BYTES);
-	dead(out, first, len < DEAD_JOB_PREFIX_BYTES ? len : DEAD_JOB_PREFIX_BYTES, 0,
+	dead(out, first, len < DELIVER_DEAD_PREFIX_BYTES ? len : DELIVER_DEAD_PREFIX_BYTES, 0,
 	     QUEUE_FATE_INVALID);
 	link_ack(out);
 }

@@ -23,6 +23,7 @@ struct job_store {
 	struct redis_script claim;
 	struct redis_script steal;
 	struct redis_script bury;
+	struct redis_script settle;
 	struct redis_script promote;
 	struct redis_script recover;
 	struct redis_script give_back;
@@ -60,6 +61,15 @@ void job_taken_release(struct job_taken *job);
  * by its size) and pushes dead_entry. Returns 1, 0 when it was not there, -1. */
 int job_store_bury(struct job_store *s, const char *processing, size_t real_len,
                    const char *dead_entry);
+
+/* Empties a processing list that should be empty (a take whose reply was
+ * lost: Redis may need longer to send a job of hundreds of MB than the link
+ * waits). One call handles its newest job: a job of at most max_bytes goes
+ * back to the queue; a larger one is left there and described in *large (its
+ * first prefix_bytes; release it) for job_store_bury(). Returns 0 when the
+ * list is empty, 1 when a job was handled or described, -1 when Redis failed. */
+int job_store_settle(struct job_store *s, const char *processing, size_t max_bytes,
+                     size_t prefix_bytes, struct job_taken *large);
 
 /* Removes raw from processing and files it as ack says. Returns 0, or -1 when
  * Redis failed (the job then stays in processing). */
