@@ -70,12 +70,14 @@ def mailer_rate(n, suppress, concurrency=4, smtp_delay=0.0):
 
 def auth_setup(tmp, redis_url, **extra):
     auth = Service("auth", {"SECRET_KEY": SECRET_KEY, "AUTH_LISTEN": "127.0.0.1:0",
+                            "AUTH_METRICS_LISTEN": "127.0.0.1:0",
                             "REDIS_URL": redis_url, "LOG_LEVEL": "info", **extra,
                             "DATABASE_PATH": os.path.join(tmp, "bench.db"),
                             "AUTH_RESET_LIMIT_PER_EMAIL": "100000",
                             "AUTH_RESET_LIMIT_PER_IP": "100000",
                             "AUTH_LOGIN_LIMIT_PER_USER": "100000",
-                            "AUTH_LOGIN_LIMIT_PER_IP": "100000"}).start()
+                            "AUTH_LOGIN_LIMIT_PER_IP": "100000",
+                            "AUTH_REGISTER_LIMIT_PER_IP": "100000"}).start()
     c = Client(auth.port)
     token = c.get("/register").csrf()
     c.post("/register", {"username": "bench", "email": "bench@example.com",

@@ -243,8 +243,15 @@ static int socket_read(struct redis_link *link, char *dst, size_t n)
 	while (got < 0 && errno == EINTR);
 	if (got > 0)
 		return (int)got;
-	link_drop(link, got == 0 ? "connection lost: closed by the server"
-	                         : "connection lost: read timed out or failed");
+	if (got == 0) {
+		link_drop(link, "connection lost: closed by the server");
+	} else {
+		char why[120];
+
+		snprintf(why, sizeof(why), "connection lost: read failed: %s",
+		         errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : strerror(errno));
+		link_drop(link, why);
+	}
 	return -1;
 }
 
@@ -363,6 +370,13 @@ long long redis_link_integer(redisReply *reply)
 
 	freeReplyObject(reply);
 	return n;
+}
+
+void redis_link_set_command_timeout(struct redis_link *link, int command_timeout_ms)
+{
+	link->command_timeout_ms = command_timeout_ms;
+	if (link->ctx && redisSetTimeout(link->ctx, ms_to_timeval(command_timeout_ms)) != REDIS_OK)
+		link_drop(link, "cannot set the socket timeout");
 }
 
 bool redis_link_up(const struct redis_link *link)

@@ -83,6 +83,10 @@ struct redis_bounded_reply {
 int redis_link_command_bounded(struct redis_link *link, size_t cap, int argc, const char **argv,
                                struct redis_bounded_reply *out);
 
+/* Changes how long later commands may wait for their reply (a patient step
+ * on a huge value); applies at once when connected. */
+void redis_link_set_command_timeout(struct redis_link *link, int command_timeout_ms);
+
 /* True when the last command reached Redis (PING it to know now). */
 bool redis_link_up(const struct redis_link *link);
 

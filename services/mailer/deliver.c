@@ -13,8 +13,6 @@
 #include "str.h"
 #include "strict_json.h"
 
-#define DEAD_JOB_PREFIX_BYTES 4096 /* what a dead letter keeps of a job too large to read */
-
 /* raw as a JSON string with each byte that is not UTF-8 replaced by U+FFFD. */
 static json_t *json_string_lossy(const char *raw, size_t len)
 {
@@ -355,7 +353,10 @@ static bool may_send(struct deliverer *d, struct mail_job *job, const char *raw,
 		later(out, raw, len, job->not_before * 1000, QUEUE_FATE_DEFERRED);
 		return false;
 	}
-	switch (job_store_claim(d->store, job->id, d->name, claim_ttl_ms(d->settings))) {
+	/* a job with rcpt_done continues one whose id may be marked sent already
+	 * (some recipients took it): it names exactly who is still due */
+	switch (job_store_claim(d->store, job->id, d->name, claim_ttl_ms(d->settings),
+	                        job->rcpt_done.n == 0)) {
 	case JOB_CLAIMED:
 		out->ack.claim_owner = d->name;
 		return true;
@@ -449,7 +450,7 @@ void deliver_too_large(const char *first, size_t len, size_t real_len, struct de
 	memset(out, 0, sizeof(*out));
 	snprintf(out->reason, sizeof(out->reason), "invalid: too large: %zu bytes > %d", real_len,
 	         MAIL_JOB_MAX_BYTES);
-	dead(out, first, len < DEAD_JOB_PREFIX_BYTES ? len : DEAD_JOB_PREFIX_BYTES, 0,
+	dead(out, first, len < DELIVER_DEAD_PREFIX_BYTES ? len : DELIVER_DEAD_PREFIX_BYTES, 0,
 	     QUEUE_FATE_INVALID);
 	link_ack(out);
 }

@@ -20,6 +20,9 @@
  * looks again (by then the first is sent, and the copy is a duplicate). */
 #define DELIVER_CLAIM_BUSY_DELAY_MS 1000
 
+/* What a dead letter keeps of a job too large to read: its first bytes. */
+#define DELIVER_DEAD_PREFIX_BYTES 4096
+
 struct deliverer {
 	const struct settings *settings;
 	const struct template_set *templates;

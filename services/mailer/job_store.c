@@ -23,9 +23,9 @@ static const char ack_lua[] =
     "redis.call('HINCRBY', KEYS[5], ARGV[7], 1) "
     "return 1";
 
-/* KEYS: sent, claim; ARGV: owner, ttl ms. Returns {verdict, holder}. */
+/* KEYS: sent, claim; ARGV: owner, ttl ms, check sent. Returns {verdict, holder}. */
 static const char claim_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return {'sent', ''} end "
+    "if ARGV[3] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return {'sent', ''} end "
     "if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then "
     "  return {'claimed', ARGV[1]} end "
     "return {'busy', redis.call('GET', KEYS[2]) or ''}";
@@ -38,17 +38,34 @@ static const char steal_lua[] =
     "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
     "return 1";
 
-/* KEYS: processing, dead, stats; ARGV: real length, dead entry, fate */
-static const char bury_lua[] = "local n = tonumber(ARGV[1]) "
-                               "for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do "
-                               "  if #item == n then "
-                               "    redis.call('LREM', KEYS[1], 1, item) "
-                               "    redis.call('LPUSH', KEYS[2], ARGV[2]) "
-                               "    redis.call('HINCRBY', KEYS[3], ARGV[3], 1) "
-                               "    return 1 "
+/* KEYS: processing, dead, stats; ARGV: real length, dead entry, fate.
+ * A worker's list holds just the job in hand: it is replaced by a marker and
+ * the marker removed, so Redis never copies the huge value. Otherwise the job
+ * is found by its size. */
+static const char bury_lua[] = "if redis.call('LLEN', KEYS[1]) == 1 then "
+                               "  redis.call('LSET', KEYS[1], 0, 'mailer:buried') "
+                               "  redis.call('LREM', KEYS[1], 1, 'mailer:buried') "
+                               "else "
+                               "  local n, found = tonumber(ARGV[1]), false "
+                               "  for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do "
+                               "    if not found and #item == n then "
+                               "      redis.call('LREM', KEYS[1], 1, item) found = true end "
                                "  end "
+                               "  if not found then return 0 end "
                                "end "
-                               "return 0";
+                               "redis.call('LPUSH', KEYS[2], ARGV[2]) "
+                               "redis.call('HINCRBY', KEYS[3], ARGV[3], 1) "
+                               "return 1";
+
+/* KEYS: processing, queue; ARGV: largest job read, prefix bytes.
+ * The newest job of a list that should be empty: a small one goes back to the
+ * queue ({0, ""}), a large one is described ({size, first bytes}). */
+static const char settle_lua[] =
+    "local j = redis.call('LINDEX', KEYS[1], 0) "
+    "if not j then return nil end "
+    "if #j <= tonumber(ARGV[1]) then "
+    "  redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') return {0, ''} end "
+    "return {#j, string.sub(j, 1, tonumber(ARGV[2]))}";
 
 /* KEYS: retry, queue; ARGV: now ms, batch */
 static const char promote_lua[] =
@@ -100,6 +117,7 @@ void job_store_init(struct job_store *s, struct redis_link *link, const struct q
 	s->claim.source = claim_lua;
 	s->steal.source = steal_lua;
 	s->bury.source = bury_lua;
+	s->settle.source = settle_lua;
 	s->promote.source = promote_lua;
 	s->recover.source = recover_lua;
 	s->give_back.source = give_back_lua;
@@ -151,6 +169,40 @@ int job_store_bury(struct job_store *s, const char *processing, size_t real_len,
 	return (int)redis_link_integer(redis_link_evalv(s->link, &s->bury, 3, keys, 3, args));
 }
 
+int job_store_settle(struct job_store *s, const char *processing, size_t max_bytes,
+                     size_t prefix_bytes, struct job_taken *large)
+{
+	char max[32], prefix[32];
+	const char *keys[] = { processing, s->keys->queue }, *args[] = { max, prefix };
+	redisReply *r;
+	int rc = -1;
+
+	memset(large, 0, sizeof(*large));
+	snprintf(max, sizeof(max), "%zu", max_bytes);
+	snprintf(prefix, sizeof(prefix), "%zu", prefix_bytes);
+	r = redis_link_eval(s->link, &s->settle, 2, keys, 2, args);
+	if (r && r->type == REDIS_REPLY_NIL)
+		rc = 0;
+	else if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	         r->element[0]->type == REDIS_REPLY_INTEGER &&
+	         r->element[1]->type == REDIS_REPLY_STRING) {
+		rc = 1;
+		if (r->element[0]->integer > 0) {
+			large->raw = malloc(r->element[1]->len + 1);
+			if (large->raw) {
+				memcpy(large->raw, r->element[1]->str, r->element[1]->len);
+				large->raw[r->element[1]->len] = '\0';
+				large->len = r->element[1]->len;
+				large->real_len = (size_t)r->element[0]->integer;
+			} else {
+				rc = -1;
+			}
+		}
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
 int job_store_ack(struct job_store *s, const char *processing, const char *raw, size_t raw_len,
                   const struct job_ack *ack)
 {
@@ -193,10 +245,10 @@ static bool steal_claim(struct job_store *s, const char *claim_key, const char *
 }
 
 enum job_claim job_store_claim(struct job_store *s, const char *job_id, const char *owner,
-                               long long ttl_ms)
+                               long long ttl_ms, bool check_sent)
 {
 	char sent_key[QUEUE_KEY_MAX + 140], claim_key[QUEUE_KEY_MAX + 140], ttl[32];
-	struct redis_arg keys[2], args[2];
+	struct redis_arg keys[2], args[3];
 	enum job_claim result = JOB_CLAIM_FAILED;
 	redisReply *r;
 
@@ -205,8 +257,8 @@ enum job_claim job_store_claim(struct job_store *s, const char *job_id, const ch
 		return JOB_CLAIM_FAILED;
 	snprintf(ttl, sizeof(ttl), "%lld", ttl_ms);
 	keys[0] = arg(sent_key), keys[1] = arg(claim_key);
-	args[0] = arg(owner), args[1] = arg(ttl);
-	r = redis_link_evalv(s->link, &s->claim, 2, keys, 2, args);
+	args[0] = arg(owner), args[1] = arg(ttl), args[2] = arg(check_sent ? "1" : "0");
+	r = redis_link_evalv(s->link, &s->claim, 2, keys, 3, args);
 	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    r->element[1]->type == REDIS_REPLY_STRING) {

@@ -23,6 +23,7 @@ struct job_store {
 	struct redis_script claim;
 	struct redis_script steal;
 	struct redis_script bury;
+	struct redis_script settle;
 	struct redis_script promote;
 	struct redis_script recover;
 	struct redis_script give_back;
@@ -61,6 +62,15 @@ void job_taken_release(struct job_taken *job);
 int job_store_bury(struct job_store *s, const char *processing, size_t real_len,
                    const char *dead_entry);
 
+/* Empties a processing list that should be empty (a take whose reply was
+ * lost: Redis may need longer to send a job of hundreds of MB than the link
+ * waits). One call handles its newest job: a job of at most max_bytes goes
+ * back to the queue; a larger one is left there and described in *large (its
+ * first prefix_bytes; release it) for job_store_bury(). Returns 0 when the
+ * list is empty, 1 when a job was handled or described, -1 when Redis failed. */
+int job_store_settle(struct job_store *s, const char *processing, size_t max_bytes,
+                     size_t prefix_bytes, struct job_taken *large);
+
 /* Removes raw from processing and files it as ack says. Returns 0, or -1 when
  * Redis failed (the job then stays in processing). */
 int job_store_ack(struct job_store *s, const char *processing, const char *raw, size_t raw_len,
@@ -68,11 +78,12 @@ int job_store_ack(struct job_store *s, const char *processing, const char *raw, 
 
 enum job_claim { JOB_CLAIMED, JOB_CLAIM_SENT, JOB_CLAIM_BUSY, JOB_CLAIM_FAILED };
 
-/* Before sending: JOB_CLAIM_SENT when the id was delivered in the last 24 h,
- * JOB_CLAIM_BUSY when another live worker is sending it now, else takes the
- * claim for ttl_ms (from a holder whose heartbeat expired too). */
+/* Before sending: JOB_CLAIM_SENT when the id was delivered in the last 24 h
+ * (asked only with check_sent), JOB_CLAIM_BUSY when another live worker is
+ * sending it now, else takes the claim for ttl_ms (from a holder whose
+ * heartbeat expired too). */
 enum job_claim job_store_claim(struct job_store *s, const char *job_id, const char *owner,
-                               long long ttl_ms);
+                               long long ttl_ms, bool check_sent);
 
 /* Moves retry-set jobs due by now_ms back to the queue. Returns how many, or -1. */
 long long job_store_promote(struct job_store *s, int64_t now_ms);

@@ -254,9 +254,16 @@ static bool none_accepted(const struct smtp_outcome *out)
 	return true;
 }
 
+/* What a failed transfer says about trying again at once on a fresh connection. */
+struct transfer_end {
+	bool reused; /* the transfer ran on a kept connection */
+	bool broken; /* the connection broke with no 4xx/5xx reply (not a timeout) */
+};
+
 /* One transfer; returns what it saw. The connection is dropped on failure. */
 static void transfer(struct smtp_sender *s, const char *from, struct curl_slist *rcpt,
-                     const char *message, size_t len, struct smtp_outcome *out, bool *reused)
+                     const char *message, size_t len, struct smtp_outcome *out,
+                     struct transfer_end *end)
 {
 	struct upload u = { message, len, 0 };
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -270,7 +277,10 @@ static void transfer(struct smtp_sender *s, const char *from, struct curl_slist 
 	t.rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &t.code);
 	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
-	*reused = connects == 0;
+	end->reused = connects == 0;
+	end->broken =
+	    (t.rc == CURLE_SEND_ERROR || t.rc == CURLE_RECV_ERROR || t.rc == CURLE_GOT_NOTHING) &&
+	    t.code < 400;
 	t.mail_sent = s->trace.mail_sent;
 	t.detail = s->trace.line[0] ? s->trace.line : errbuf;
 	smtp_outcome_classify(&t, out);
@@ -290,7 +300,7 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 {
 	struct curl_slist *rcpt;
 	char from[300];
-	bool reused = false;
+	struct transfer_end end = { false, false };
 
 	envelope(job, out);
 	if (out->n_rcpt == 0) {
@@ -306,11 +316,14 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 		return;
 	}
 	snprintf(from, sizeof(from), "<%s>", envelope_from);
-	transfer(s, from, rcpt, message, len, out, &reused);
-	/* a 421 on a kept connection may only mean "no more on this one" */
-	if (out->kind == SMTP_RELAY_DOWN && reused && s->curl &&
-	    strncmp(out->reason, "smtp 421", 8) == 0)
-		transfer(s, from, rcpt, message, len, out, &reused);
+	transfer(s, from, rcpt, message, len, out, &end);
+	/* a 421 on a kept connection may only mean "no more on this one", and a
+	 * connection cut mid-transaction says nothing of the message: once more,
+	 * on a fresh connection, before anything is charged */
+	if (s->curl && ((out->kind == SMTP_RELAY_DOWN && end.reused &&
+	                 strncmp(out->reason, "smtp 421", 8) == 0) ||
+	                (out->kind == SMTP_RETRY && end.broken)))
+		transfer(s, from, rcpt, message, len, out, &end);
 	curl_slist_free_all(rcpt);
 }
 

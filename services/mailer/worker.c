@@ -15,6 +15,8 @@
 #define BLOCK_SECONDS    "1" /* below the command timeout, and the stop latency */
 #define BACKOFF_MAX_MS   1000
 #define RELAY_WAIT_MS    500 /* how often a paused thread looks at the stop flag */
+/* Redis needs seconds for a job of hundreds of MB (10 s for 200 MB, seen) */
+#define REDIS_PATIENT_MS 120000
 
 struct worker {
 	struct worker_shared *shared;
@@ -114,6 +116,30 @@ static void handle(struct worker *w, const struct job_taken *job)
 	delivery_release(&d);
 }
 
+/* After a take whose reply was lost, the job may sit in processing: settle
+ * the list before taking more. Returns false while Redis fails. */
+static bool settle_processing(struct worker *w)
+{
+	int rc;
+
+	redis_link_set_command_timeout(w->link, REDIS_PATIENT_MS);
+	do {
+		struct job_taken large;
+
+		rc = job_store_settle(&w->store, w->processing, MAIL_JOB_MAX_BYTES,
+		                      DELIVER_DEAD_PREFIX_BYTES, &large);
+		if (rc > 0 && large.raw) {
+			LOG_WARN("worker",
+			         "a job too large to read was left in processing bytes=%zu",
+			         large.real_len);
+			handle(w, &large);
+		}
+		job_taken_release(&large);
+	} while (rc > 0 && !atomic_load(&w->shared->stop));
+	redis_link_set_command_timeout(w->link, REDIS_TIMEOUT_MS);
+	return rc == 0;
+}
+
 static void probe(struct worker *w)
 {
 	char why[300] = "";
@@ -126,6 +152,7 @@ static void *run(void *arg)
 {
 	struct worker *w = arg;
 	long wait = 50;
+	bool unsettled = false; /* a take failed: its job may be in processing */
 
 	while (!atomic_load(&w->shared->stop)) {
 		struct job_taken job;
@@ -136,9 +163,13 @@ static void *run(void *arg)
 			probe(w);
 		if (turn != RELAY_GO)
 			continue;
-		got = job_store_take(&w->store, w->processing, BLOCK_SECONDS, MAIL_JOB_MAX_BYTES,
-		                     &job);
+		if (unsettled)
+			unsettled = !settle_processing(w);
+		got = unsettled ? -1
+		                : job_store_take(&w->store, w->processing, BLOCK_SECONDS,
+		                                 MAIL_JOB_MAX_BYTES, &job);
 		if (got < 0) {
+			unsettled = true;
 			outage_log_failed(&w->shared->redis_outage, redis_link_last_error(w->link));
 			pause_ms(wait); /* Redis is away: back off, then reconnect */
 			wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;

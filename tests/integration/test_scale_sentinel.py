@@ -22,7 +22,7 @@ from mailer_fixture import delivered_ids, job_id_of, mailer_env
 from smtp_server import SmtpServer
 from web import Client
 
-QUEUED_RE = re.compile(r"job queued id=(reset_password-\S+)")
+QUEUED_RE = re.compile(r"outcome=queued id=(reset_password-\S+)")
 
 
 def auth_with_one_user(group, username, **extra):

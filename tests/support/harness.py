@@ -130,9 +130,9 @@ class RedisServer(_Daemon):
         wait_for(lambda: self.client().ping(), timeout=10, what="redis-server to answer PING")
         return self
 
-    def client(self):
+    def client(self, socket_timeout=5):
         return redis_py.Redis(host="127.0.0.1", port=self.port, decode_responses=True,
-                              socket_timeout=5)
+                              socket_timeout=socket_timeout)
 
 
 
@@ -273,6 +273,7 @@ class PostgresServer(_Daemon):
 
 
 LISTEN_RE = re.compile(r"listening addr=(\S+):(\d+)")
+METRICS_LISTEN_RE = re.compile(r"metrics_addr=(\S+):(\d+)")
 
 
 class Service:
@@ -291,6 +292,7 @@ class Service:
         self.log_path = os.path.join(self.log_dir, f"{name}.log")
         self.proc = None
         self.port = None
+        self.metrics_port = None  # auth's AUTH_METRICS_LISTEN, when it logs one
 
     def start(self, timeout=20):
         self._log = open(self.log_path, "ab")
@@ -308,6 +310,8 @@ class Service:
             except AssertionError:
                 print(self.log())
                 raise
+            m = METRICS_LISTEN_RE.search(self.log())
+            self.metrics_port = m and int(m.group(2))
         return self
 
     @property
