@@ -42,6 +42,8 @@ static void wait_for_replica(struct app *app, struct worker *w, const char *id, 
 
 /* KEYS: ip counter, email counter, queue; ARGV: window, ip limit, email
  * limit, job, "1" to push it. Returns 0 queued, 1 held back, 2 limited.
+ * Both branches run two list commands (LPUSH + LLEN, LPUSH + LPOP), so even
+ * Redis's command counts cannot tell a registered address from an unknown one.
  * A held-back job is pushed and popped again inside the script: Redis does
  * the same work as for a real one (the medians of the two differ by less
  * than 3 µs, docs/testing.md), and no mailer can see it — a script is atomic,
@@ -54,7 +56,8 @@ static _Thread_local struct redis_script reset_script = {
 	          "  if n > tonumber(ARGV[i + 1]) then over = true end "
 	          "end "
 	          "if over then return 2 end "
-	          "if ARGV[5] == '1' then redis.call('LPUSH', KEYS[3], ARGV[4]) return 0 end "
+	          "if ARGV[5] == '1' then redis.call('LPUSH', KEYS[3], ARGV[4]) "
+	          "  redis.call('LLEN', KEYS[3]) return 0 end "
 	          "redis.call('LPUSH', KEYS[3], ARGV[4]) redis.call('LPOP', KEYS[3]) return 1",
 };
 
