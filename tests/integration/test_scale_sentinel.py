@@ -65,6 +65,31 @@ class SentinelBasicsTest(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("unknown master name", out.stderr)
 
+    def test_a_reset_waits_for_the_replica_whether_the_address_is_known_or_not(self):
+        """auth WAITs for the replica after a reset for a registered address and
+        after one for an unknown address alike (AUTH_REDIS_WAIT_MS), so neither
+        is answered sooner; with the replica up, nothing is logged as unreplicated."""
+        master = self.group.master.client()
+
+        def waits(ask):
+            before = master.info("commandstats").get("cmdstat_wait", {}).get("calls", 0)
+            self.assertEqual(ask(), 302)
+            return master.info("commandstats").get("cmdstat_wait", {}).get("calls", 0) - before
+
+        auth, reset = auth_with_one_user(self.group, "wes")
+        try:
+            c = Client(auth.port)
+            known = waits(reset)
+            unknown = waits(lambda: c.submit("/reset_password_request",
+                                             {"email": "nobody@example.com"}).status)
+            self.assertEqual((known, unknown), (1, 1))
+            self.assertEqual(master.llen("mail:queue"), 1, "the known address's job alone")
+            self.assertNotIn("master only", auth.log())
+        finally:
+            code = auth.stop()
+            master.delete("mail:queue")
+        self.assertEqual(code, 0)
+
 
 class ManualFailoverTest(unittest.TestCase):
     """SENTINEL FAILOVER, as an operator does before maintenance: the old master
