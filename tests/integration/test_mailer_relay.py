@@ -137,7 +137,7 @@ class RecipientTest(RelayCase):
         self.push(job("mixed", to=["ok@example.com", "busy@example.com", "gone@example.com"]))
         wait_for(lambda: self.r().zcard("mail:retry") == 1, what="the retry of busy@")
         retried = json.loads(self.r().zrange("mail:retry", 0, -1)[0])
-        self.assertEqual(retried["attempts"], 1)
+        self.assertGreaterEqual(retried["attempts"], 1)  # busy@ may have been tried again already
         self.assertEqual(sorted(retried["rcpt_done"]), ["gone@example.com", "ok@example.com"])
         del h.rcpt_replies["busy@example.com"]
         wait_for(lambda: self.copies("mixed") == 2 and self.idle(), what="the second copy")
