@@ -150,6 +150,8 @@ static void observe_smtp(struct deliverer *d, int64_t started)
 {
 	metrics_observe(d->metrics, "mailer_smtp_duration_seconds", "",
 	                (double)(now_mono_ms() - started) / 1000.0);
+	metrics_add(d->metrics, "mailer_smtp_connections_total", "",
+	            (double)smtp_sender_last_connects(d->sender));
 }
 
 /* Renders, builds and hands the message over. Fills out->reason; returns the kind. */

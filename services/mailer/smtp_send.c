@@ -181,3 +181,11 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 	if (out->kind == SMTP_SENT)
 		memcpy(out->refused, reply.refused, sizeof(out->refused));
 }
+
+long smtp_sender_last_connects(const struct smtp_sender *s)
+{
+	long n = 0;
+
+	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &n);
+	return n;
+}

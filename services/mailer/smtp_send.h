@@ -23,4 +23,8 @@ void smtp_sender_free(struct smtp_sender **sender);
 void smtp_send(struct smtp_sender *sender, const char *envelope_from, const struct mail_job *job,
                const char *message, size_t len, struct smtp_outcome *out);
 
+/* How many new connections the last smtp_send() opened: 0 when it reused the
+ * open one (curl's CURLINFO_NUM_CONNECTS). */
+long smtp_sender_last_connects(const struct smtp_sender *sender);
+
 #endif
