@@ -72,7 +72,7 @@ function done(summary, latency, requests)
 		end
 		local lines = t:get("sent")
 		local path = t:get("log_path")
-		if path and #lines > 0 then
+		if path and path ~= "" and #lines > 0 then
 			log = log or io.open(path, "w")
 			log:write(table.concat(lines, "\n"), "\n")
 		end

@@ -39,8 +39,8 @@ static void *hash_loop(void *arg)
 	static const char password[] = "bench password";
 
 	while (mono_s() < c->until) {
-		if (crypto_pwhash_str(out, password, sizeof(password) - 1, c->opslimit, c->memlimit) ==
-		    0)
+		if (crypto_pwhash_str(out, password, sizeof(password) - 1, c->opslimit,
+		                      c->memlimit) == 0)
 			atomic_fetch_add(&c->hashes, 1);
 		else
 			atomic_fetch_add(&c->failures, 1);

@@ -457,18 +457,31 @@ char *mail_job_serialise(const struct mail_job *job)
 	return text;
 }
 
-int mail_job_validate(const struct mail_job *job, struct mail_job_error *err)
+char *mail_job_serialise_valid(const struct mail_job *job, struct mail_job_error *err)
 {
 	struct mail_job copy;
 	char *text = mail_job_serialise(job);
 	int rc;
 
-	if (!text)
-		return reject(err, "", "out of memory, or a field is not valid UTF-8");
+	if (!text) {
+		reject(err, "", "out of memory, or a field is not valid UTF-8");
+		return NULL;
+	}
 	rc = mail_job_parse(text, strlen(text), &copy, err);
 	mail_job_release(&copy);
+	if (rc != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int mail_job_validate(const struct mail_job *job, struct mail_job_error *err)
+{
+	char *text = mail_job_serialise_valid(job, err);
+
 	free(text);
-	return rc;
+	return text ? 0 : -1;
 }
 
 void mail_job_init(struct mail_job *job)

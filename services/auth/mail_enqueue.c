@@ -24,14 +24,12 @@ static int push(struct app *app, struct worker *w, struct mail_job *job)
 	char *text;
 	int rc = -1;
 
-	if (mail_job_validate(job, &err) != 0) {
+	text = mail_job_serialise_valid(job, &err); /* one serialisation, checked */
+	if (!text) {
 		LOG_ERROR("mail", "job not valid id=%s error=\"%s\"", job->id,
 		          mail_job_error_format(&err, reason, sizeof(reason)));
 		return -1;
 	}
-	text = mail_job_serialise(job);
-	if (!text)
-		return -1;
 	r = redis_link_command(w->redis, "LPUSH %s %s", app->keys.queue, text);
 	if (r && r->type == REDIS_REPLY_INTEGER) {
 		rc = 0;

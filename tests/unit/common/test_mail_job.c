@@ -163,7 +163,7 @@ static void test_round_trip(void)
 	    "\"last_error\":\"smtp 451\"}";
 	struct mail_job job, again;
 	struct mail_job_error err;
-	char *out, *out2;
+	char *out, *out2, *valid;
 
 	CHECK_INT(mail_job_parse(in, strlen(in), &job, &err), 0);
 	CHECK_STR(job.subject, "重置");
@@ -174,9 +174,16 @@ static void test_round_trip(void)
 	out2 = mail_job_serialise(&again);
 	CHECK_STR(out, out2);
 	CHECK_INT(mail_job_validate(&again, &err), 0);
+	valid = mail_job_serialise_valid(&again, &err); /* the same text, checked */
+	CHECK(valid != NULL);
+	CHECK_STR(valid, out2);
+	free(valid);
 	free(again.subject);
 	again.subject = strdup("bad\r\nBcc: x@example.com");
 	CHECK_INT(mail_job_validate(&again, &err), -1);
+	CHECK_STR(err.field, "subject");
+	memset(&err, 0, sizeof(err));
+	CHECK(mail_job_serialise_valid(&again, &err) == NULL);
 	CHECK_STR(err.field, "subject");
 	free(out);
 	free(out2);
