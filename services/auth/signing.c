@@ -39,6 +39,16 @@ static void hmac_start(crypto_auth_hmacsha256_state *st, const char *key, size_t
 	*st = keyed.st;
 }
 
+void signing_hmac(const char *key, size_t key_len, const void *data, size_t data_len,
+                  unsigned char out[32])
+{
+	crypto_auth_hmacsha256_state st;
+
+	hmac_start(&st, key, key_len);
+	crypto_auth_hmacsha256_update(&st, data, data_len);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
 void signing_mac(const char *key, size_t key_len, const char *purpose, const char *data,
                  size_t data_len, char out[SIGNING_MAC_LEN + 1])
 {
