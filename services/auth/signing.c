@@ -14,7 +14,7 @@ void signing_token_new(char out[SIGNING_TOKEN_LEN + 1])
 
 /* HMAC's first step hashes the key's two padded blocks, the same for every
  * MAC under one key: each thread keeps that state for the last key it used
- * and starts each MAC from a copy (a reset request makes three MACs). */
+ * and starts each MAC from a copy (a reset request makes four, and the token a fifth). */
 #define KEYED_STATE_KEY_MAX 512 /* longer keys are not kept: SECRET_KEY is ~64 bytes */
 
 struct keyed_state {
