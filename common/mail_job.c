@@ -84,8 +84,8 @@ static int check_id(struct mail_job *job, json_t *value, struct mail_job_error *
 	return take_string(value, &job->id) ? reject(err, "id", "out of memory") : 0;
 }
 
-static int check_list(struct mail_job_list *list, const char *name, size_t min, json_t *value,
-                      struct mail_job_error *err)
+static int check_list_of(struct mail_job_list *list, const char *name, size_t min, size_t max,
+                         json_t *value, struct mail_job_error *err)
 {
 	char field[40], reason[120];
 	size_t i;
@@ -98,9 +98,8 @@ static int check_list(struct mail_job_list *list, const char *name, size_t min, 
 	}
 	if (!json_is_array(value))
 		return reject(err, name, "must be an array of addresses");
-	if (json_array_size(value) < min || json_array_size(value) > MAIL_JOB_MAX_RECIPIENTS) {
-		snprintf(reason, sizeof(reason), "must be %zu to %d addresses", min,
-		         MAIL_JOB_MAX_RECIPIENTS);
+	if (json_array_size(value) < min || json_array_size(value) > max) {
+		snprintf(reason, sizeof(reason), "must be %zu to %zu addresses", min, max);
 		return reject(err, name, reason);
 	}
 	json_array_foreach(value, i, item)
@@ -116,6 +115,12 @@ static int check_list(struct mail_job_list *list, const char *name, size_t min, 
 			return reject(err, field, "out of memory");
 	}
 	return 0;
+}
+
+static int check_list(struct mail_job_list *list, const char *name, size_t min, json_t *value,
+                      struct mail_job_error *err)
+{
+	return check_list_of(list, name, min, MAIL_JOB_MAX_RECIPIENTS, value, err);
 }
 
 static int check_to(struct mail_job *job, json_t *value, struct mail_job_error *err)
@@ -310,6 +315,12 @@ static int check_last_error(struct mail_job *job, json_t *value, struct mail_job
 	                                            : 0;
 }
 
+static int check_rcpt_done(struct mail_job *job, json_t *value, struct mail_job_error *err)
+{
+	return check_list_of(&job->rcpt_done, "rcpt_done", 0, 3 * MAIL_JOB_MAX_RECIPIENTS, value,
+	                     err);
+}
+
 static const struct {
 	const char *name;
 	field_check check;
@@ -331,6 +342,7 @@ static const struct {
 	{ "not_before", check_not_before },
 	{ "attempts", check_attempts },
 	{ "last_error", check_last_error },
+	{ "rcpt_done", check_rcpt_done },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -442,6 +454,8 @@ static json_t *mail_job_to_json(const struct mail_job *job)
 	if (job->attempts)
 		json_object_set_new(o, "attempts", json_integer(job->attempts));
 	set_string(o, "last_error", job->last_error);
+	if (job->rcpt_done.n)
+		json_object_set_new(o, "rcpt_done", list_to_json(&job->rcpt_done));
 	return o;
 }
 
@@ -504,7 +518,7 @@ void mail_job_init(struct mail_job *job)
 	memset(job, 0, sizeof(*job));
 }
 
-static void list_release(struct mail_job_list *list)
+void mail_job_list_release(struct mail_job_list *list)
 {
 	for (size_t i = 0; i < list->n; i++)
 		free(list->items[i]);
@@ -516,9 +530,10 @@ static void list_release(struct mail_job_list *list)
 void mail_job_release(struct mail_job *job)
 {
 	free(job->id);
-	list_release(&job->to);
-	list_release(&job->cc);
-	list_release(&job->bcc);
+	mail_job_list_release(&job->to);
+	mail_job_list_release(&job->cc);
+	mail_job_list_release(&job->bcc);
+	mail_job_list_release(&job->rcpt_done);
 	free(job->from);
 	free(job->reply_to);
 	free(job->subject);

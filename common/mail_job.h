@@ -5,8 +5,9 @@
  * Ownership: a struct mail_job owns every pointer in it; mail_job_release()
  * frees them all. Strings are NUL-terminated UTF-8 (NUL bytes are rejected).
  *
- * Besides the producer fields, two fields belong to the mailer and survive a
- * round trip: "attempts" (deliveries tried so far) and "last_error".
+ * Besides the producer fields, three fields belong to the mailer and survive a
+ * round trip: "attempts" (deliveries tried so far), "last_error", and
+ * "rcpt_done" (recipients already accepted or given up, never sent to again).
  */
 #ifndef COMMON_MAIL_JOB_H
 #define COMMON_MAIL_JOB_H
@@ -34,15 +35,16 @@ struct mail_job {
 	char *from;     /* NULL: the mailer's default sender; may be "Name <addr>" */
 	char *reply_to; /* NULL or an address, may be "Name <addr>" */
 	char *subject;
-	char *template_name;  /* NULL when the bodies are inline */
-	char *text;           /* inline text body, or NULL */
-	char *html;           /* inline HTML body, or NULL */
-	json_t *data;         /* object (own reference), or NULL */
-	json_t *headers;      /* object of "X-…": "value" (own reference), or NULL */
-	long long deadline;   /* unix seconds, 0 = none */
-	long long not_before; /* unix seconds, 0 = none */
-	int attempts;         /* mailer-owned: deliveries tried */
-	char *last_error;     /* mailer-owned: why the last attempt failed, or NULL */
+	char *template_name;            /* NULL when the bodies are inline */
+	char *text;                     /* inline text body, or NULL */
+	char *html;                     /* inline HTML body, or NULL */
+	json_t *data;                   /* object (own reference), or NULL */
+	json_t *headers;                /* object of "X-…": "value" (own reference), or NULL */
+	long long deadline;             /* unix seconds, 0 = none */
+	long long not_before;           /* unix seconds, 0 = none */
+	int attempts;                   /* mailer-owned: deliveries tried */
+	char *last_error;               /* mailer-owned: why the last attempt failed, or NULL */
+	struct mail_job_list rcpt_done; /* mailer-owned: recipients finished with */
 };
 
 struct mail_job_error {
@@ -73,6 +75,9 @@ void mail_job_init(struct mail_job *job);
 
 /* Frees everything the job owns and re-initialises it. */
 void mail_job_release(struct mail_job *job);
+
+/* Frees a list's items and empties it. */
+void mail_job_list_release(struct mail_job_list *list);
 
 /* Appends a copy of addr to a list. Returns 0, or -1 when out of memory. */
 int mail_job_list_add(struct mail_job_list *list, const char *addr);

@@ -49,3 +49,22 @@ int queue_keys_sent(const struct queue_keys *keys, const char *job_id, char *out
 {
 	return key_format(out, n, keys->prefix, "sent", job_id);
 }
+
+int queue_keys_claim(const struct queue_keys *keys, const char *job_id, char *out, size_t n)
+{
+	return key_format(out, n, keys->prefix, "claim", job_id);
+}
+
+int queue_keys_mailer_of(const char *worker, char *out, size_t n)
+{
+	const char *dash = strrchr(worker, '-');
+	size_t len = strlen(worker);
+
+	if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+		len = (size_t)(dash - worker);
+	if (len >= n)
+		return -1;
+	memcpy(out, worker, len);
+	out[len] = '\0';
+	return 0;
+}

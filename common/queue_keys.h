@@ -5,9 +5,12 @@
  *   <p>:retry              zset  jobs waiting for their next attempt, score = due ms
  *   <p>:dead               list  dead letters {"job","error","attempts","failed_at"}
  *   <p>:sent:<id>          string  delivered in the last 24 h (idempotency)
+ *   <p>:claim:<id>         string  the worker sending job <id> now, with a TTL
  *   <p>:worker:<w>         string  heartbeat of worker w, with a TTL
  *   <p>:workers            set   workers ever seen (for orphan recovery)
- *   <p>:stats              hash  counters: sent, retried, dead, invalid
+ *   <p>:stats              hash  counters, by queue_fate name
+ *
+ * A worker is one delivery thread, named "<mailer id>-<n>".
  */
 #ifndef COMMON_QUEUE_KEYS_H
 #define COMMON_QUEUE_KEYS_H
@@ -35,5 +38,10 @@ int queue_keys_init(struct queue_keys *keys, const char *prefix);
 int queue_keys_processing(const struct queue_keys *keys, const char *worker, char *out, size_t n);
 int queue_keys_heartbeat(const struct queue_keys *keys, const char *worker, char *out, size_t n);
 int queue_keys_sent(const struct queue_keys *keys, const char *job_id, char *out, size_t n);
+int queue_keys_claim(const struct queue_keys *keys, const char *job_id, char *out, size_t n);
+
+/* The mailer a worker (delivery thread) belongs to: its name without the
+ * final "-<n>". Returns 0, or -1 if it does not fit. */
+int queue_keys_mailer_of(const char *worker, char *out, size_t n);
 
 #endif

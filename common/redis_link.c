@@ -1,10 +1,13 @@
 #include "redis_link.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "str.h"
 
@@ -147,27 +150,28 @@ redisReply *redis_link_command(struct redis_link *link, const char *fmt, ...)
 }
 
 static redisReply *eval_with(struct redis_link *link, const char *verb, const char *body, int nkeys,
-                             const char **keys, int nargs, const char **args)
+                             const struct redis_arg *keys, int nargs, const struct redis_arg *args)
 {
-	const char *argv[64];
+	const char *argv[REDIS_SCRIPT_ARGS_MAX + 3];
+	size_t argvlen[REDIS_SCRIPT_ARGS_MAX + 3];
 	char numkeys[16];
 	int argc = 0;
 
-	if (nkeys + nargs + 3 > (int)(sizeof(argv) / sizeof(argv[0])))
+	if (nkeys < 0 || nargs < 0 || nkeys + nargs > REDIS_SCRIPT_ARGS_MAX)
 		return NULL;
 	snprintf(numkeys, sizeof(numkeys), "%d", nkeys);
-	argv[argc++] = verb;
-	argv[argc++] = body;
-	argv[argc++] = numkeys;
+	argv[argc] = verb, argvlen[argc++] = strlen(verb);
+	argv[argc] = body, argvlen[argc++] = strlen(body);
+	argv[argc] = numkeys, argvlen[argc++] = strlen(numkeys);
 	for (int i = 0; i < nkeys; i++)
-		argv[argc++] = keys[i];
+		argv[argc] = keys[i].ptr, argvlen[argc++] = keys[i].len;
 	for (int i = 0; i < nargs; i++)
-		argv[argc++] = args[i];
-	return redis_link_commandv(link, argc, argv, NULL);
+		argv[argc] = args[i].ptr, argvlen[argc++] = args[i].len;
+	return redis_link_commandv(link, argc, argv, argvlen);
 }
 
-redisReply *redis_link_eval(struct redis_link *link, struct redis_script *script, int nkeys,
-                            const char **keys, int nargs, const char **args)
+redisReply *redis_link_evalv(struct redis_link *link, struct redis_script *script, int nkeys,
+                             const struct redis_arg *keys, int nargs, const struct redis_arg *args)
 {
 	redisReply *r;
 
@@ -184,12 +188,166 @@ redisReply *redis_link_eval(struct redis_link *link, struct redis_script *script
 	return eval_with(link, "EVAL", script->source, nkeys, keys, nargs, args);
 }
 
+redisReply *redis_link_eval(struct redis_link *link, struct redis_script *script, int nkeys,
+                            const char **keys, int nargs, const char **args)
+{
+	struct redis_arg all[REDIS_SCRIPT_ARGS_MAX];
+
+	if (nkeys < 0 || nargs < 0 || nkeys + nargs > REDIS_SCRIPT_ARGS_MAX)
+		return NULL;
+	for (int i = 0; i < nkeys; i++)
+		all[i] = (struct redis_arg){ keys[i], strlen(keys[i]) };
+	for (int i = 0; i < nargs; i++)
+		all[nkeys + i] = (struct redis_arg){ args[i], strlen(args[i]) };
+	return redis_link_evalv(link, script, nkeys, all, nargs, all + nkeys);
+}
+
+/* The bounded read below talks to the socket itself: hiredis would buffer a
+ * whole bulk string, then copy it (a 200 MB job costs 400 MB). */
+#define BOUNDED_HEADER_MAX 32
+#define BOUNDED_CHUNK      (64 * 1024)
+
+static int socket_read(struct redis_link *link, char *dst, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(link->ctx->fd, dst, n);
+	while (got < 0 && errno == EINTR);
+	if (got > 0)
+		return (int)got;
+	if (got == 0) {
+		link_drop(link, "connection lost: closed by the server");
+	} else {
+		char why[120];
+
+		snprintf(why, sizeof(why), "connection lost: read failed: %s",
+		         errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : strerror(errno));
+		link_drop(link, why);
+	}
+	return -1;
+}
+
+/* Reads "<type><text>\r\n" one byte at a time (it is short). */
+static int read_header(struct redis_link *link, char *line, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		if (socket_read(link, line + n, 1) < 0)
+			return -1;
+		if (n > 0 && line[n - 1] == '\r' && line[n] == '\n') {
+			line[n - 1] = '\0';
+			return 0;
+		}
+		n++;
+	}
+	link_drop(link, "protocol error: reply header too long");
+	return -1;
+}
+
+/* Reads a bulk body of len bytes and its CRLF, keeping the first cap bytes. */
+static int read_bulk(struct redis_link *link, size_t len, size_t cap,
+                     struct redis_bounded_reply *out)
+{
+	char chunk[BOUNDED_CHUNK];
+	size_t left = len + 2, at = 0;
+
+	out->kept = len < cap ? len : cap;
+	out->data = malloc(out->kept + 1);
+	if (!out->data) {
+		link_drop(link, "out of memory");
+		return -1;
+	}
+	while (left > 0) {
+		int got = socket_read(link, chunk, left < sizeof(chunk) ? left : sizeof(chunk));
+
+		if (got < 0)
+			return -1;
+		if (at < out->kept) {
+			size_t take = out->kept - at < (size_t)got ? out->kept - at : (size_t)got;
+
+			memcpy(out->data + at, chunk, take);
+		}
+		at += (size_t)got;
+		left -= (size_t)got;
+	}
+	out->data[out->kept] = '\0';
+	return 0;
+}
+
+static int parse_reply(struct redis_link *link, size_t cap, struct redis_bounded_reply *out)
+{
+	char line[BOUNDED_HEADER_MAX], *end;
+	long long len;
+
+	if (read_header(link, line, sizeof(line)) != 0)
+		return -1;
+	if (line[0] == '-') {
+		out->type = REDIS_REPLY_ERROR;
+		out->data = text_ndup(line + 1, strlen(line + 1));
+		out->kept = out->len = out->data ? strlen(out->data) : 0;
+		return 0;
+	}
+	errno = 0;
+	len = strtoll(line + 1, &end, 10);
+	if ((line[0] != '$' && line[0] != '*') || errno || *end || end == line + 1 ||
+	    (line[0] == '*' && len != -1) || len < -1 ||
+	    (len > 0 && (uint64_t)len > SIZE_MAX - 2)) {
+		link_drop(link, "protocol error: unexpected reply");
+		return -1;
+	}
+	if (len == -1) {
+		out->type = REDIS_REPLY_NIL;
+		return 0;
+	}
+	out->type = REDIS_REPLY_STRING;
+	out->len = (size_t)len;
+	return read_bulk(link, (size_t)len, cap, out);
+}
+
+int redis_link_command_bounded(struct redis_link *link, size_t cap, int argc, const char **argv,
+                               struct redis_bounded_reply *out)
+{
+	int done = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!link->ctx && link_connect(link) != 0)
+		return -1;
+	if (link->ctx->reader->len != link->ctx->reader->pos) {
+		link_drop(link, "protocol error: unread reply data");
+		return -1;
+	}
+	if (redisAppendCommandArgv(link->ctx, argc, argv, NULL) != REDIS_OK)
+		goto io_error;
+	while (!done)
+		if (redisBufferWrite(link->ctx, &done) != REDIS_OK)
+			goto io_error;
+	if (parse_reply(link, cap, out) != 0) {
+		free(out->data);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	link->up = true;
+	return 0;
+io_error:
+	link_result(link, NULL);
+	return -1;
+}
+
 long long redis_link_integer(redisReply *reply)
 {
 	long long n = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
 
 	freeReplyObject(reply);
 	return n;
+}
+
+void redis_link_set_command_timeout(struct redis_link *link, int command_timeout_ms)
+{
+	link->command_timeout_ms = command_timeout_ms;
+	if (link->ctx && redisSetTimeout(link->ctx, ms_to_timeval(command_timeout_ms)) != REDIS_OK)
+		link_drop(link, "cannot set the socket timeout");
 }
 
 bool redis_link_up(const struct redis_link *link)

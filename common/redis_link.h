@@ -47,9 +47,42 @@ redisReply *redis_link_vcommand(struct redis_link *link, const char *fmt, va_lis
 redisReply *redis_link_commandv(struct redis_link *link, int argc, const char **argv,
                                 const size_t *argvlen);
 
-/* EVALSHA, falling back to EVAL on NOSCRIPT. keys and args are C strings. */
+/* One argument of a script: bytes and their length (a job may hold any byte). */
+struct redis_arg {
+	const char *ptr;
+	size_t len;
+};
+
+#define REDIS_SCRIPT_ARGS_MAX 60
+
+/* EVALSHA, falling back to EVAL on NOSCRIPT (the script is loaded again after
+ * a Redis restart). At most REDIS_SCRIPT_ARGS_MAX keys and args together;
+ * NULL past that, or when the link is down. */
+redisReply *redis_link_evalv(struct redis_link *link, struct redis_script *script, int nkeys,
+                             const struct redis_arg *keys, int nargs, const struct redis_arg *args);
+
+/* The same with C strings. */
 redisReply *redis_link_eval(struct redis_link *link, struct redis_script *script, int nkeys,
                             const char **keys, int nargs, const char **args);
+
+/* The answer to a command that returns one bulk string of any size (BLMOVE of
+ * an untrusted job): read from the socket without holding more than cap bytes,
+ * whatever the string's real size. */
+struct redis_bounded_reply {
+	int type;    /* REDIS_REPLY_STRING, REDIS_REPLY_NIL or REDIS_REPLY_ERROR */
+	char *data;  /* the string's first min(len, cap) bytes, NUL-terminated; free() it */
+	size_t kept; /* bytes in data */
+	size_t len;  /* the string's real length; len > kept means it was cut */
+};
+
+/* Returns 0 with out filled, or -1 when the link failed (it then reconnects on
+ * the next call). The caller frees out->data. */
+int redis_link_command_bounded(struct redis_link *link, size_t cap, int argc, const char **argv,
+                               struct redis_bounded_reply *out);
+
+/* Changes how long later commands may wait for their reply (a patient step
+ * on a huge value); applies at once when connected. */
+void redis_link_set_command_timeout(struct redis_link *link, int command_timeout_ms);
 
 /* True when the last command reached Redis (PING it to know now). */
 bool redis_link_up(const struct redis_link *link);

@@ -3,66 +3,37 @@
 #include <string.h>
 
 #include "ctl.h"
-
-static long long count(struct ctl *ctl, const char *verb, const char *key, bool *ok)
-{
-	redisReply *r = ctl_command(ctl, "%s %s", verb, key);
-	long long n = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
-
-	freeReplyObject(r);
-	if (n < 0)
-		*ok = false;
-	return n;
-}
+#include "queue_depth.h"
+#include "queue_fate.h"
 
 static void print_counters(struct ctl *ctl, bool *ok)
 {
-	static const char *const names[] = { "sent",    "retried",   "dead",
-		                             "invalid", "duplicate", "deferred" };
 	redisReply *r = ctl_command(ctl, "HGETALL %s", ctl->keys.stats);
 
 	if (!r) {
 		*ok = false;
 		return;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *value = "0";
+	for (int f = 0; f < QUEUE_FATE_COUNT; f++) {
+		const char *name = queue_fate_name((enum queue_fate)f), *value = "0";
 
 		for (size_t j = 0; j + 1 < r->elements; j += 2)
-			if (strcmp(r->element[j]->str, names[i]) == 0)
+			if (strcmp(r->element[j]->str, name) == 0)
 				value = r->element[j + 1]->str;
-		printf("%-12s %s\n", names[i], value);
+		printf("%-12s %s\n", name, value);
 	}
 	freeReplyObject(r);
 }
 
-static void print_workers(struct ctl *ctl, bool *ok)
+static void print_worker(void *ctx, const char *worker, int live, long long held)
 {
-	redisReply *r = ctl_command(ctl, "SMEMBERS %s", ctl->keys.workers);
-	char key[QUEUE_KEY_MAX + 100];
-	int live = 0;
-
-	if (!r) {
-		*ok = false;
-		return;
-	}
-	for (size_t i = 0; i < r->elements; i++) {
-		const char *w = r->element[i]->str;
-		long long alive, held;
-
-		queue_keys_heartbeat(&ctl->keys, w, key, sizeof(key));
-		alive = count(ctl, "EXISTS", key, ok);
-		queue_keys_processing(&ctl->keys, w, key, sizeof(key));
-		held = count(ctl, "LLEN", key, ok);
-		printf("worker %-30s %s processing=%lld\n", w, alive == 1 ? "live" : "dead", held);
-		live += alive == 1;
-	}
-	printf("%-12s %d\n", "live workers", live);
-	freeReplyObject(r);
+	(void)ctx;
+	printf("worker %-30s %s processing=%lld\n", worker, live ? "live" : "dead", held);
 }
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv)
 {
+	struct queue_depth depth;
 	bool ok = true;
 
 	(void)argv;
@@ -70,14 +41,19 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "mailctl: stats takes no arguments\n");
 		return CTL_USAGE;
 	}
-	long long queued = count(ctl, "LLEN", ctl->keys.queue, &ok);
-
-	if (!ok)
+	if (!ctl_link(ctl) ||
+	    queue_depth_read(ctl->link, &ctl->keys, &depth, print_worker, NULL) != 0) {
+		fprintf(stderr, "mailctl: redis: %s\n",
+		        ctl->link ? redis_link_last_error(ctl->link) : "out of memory");
 		return CTL_USAGE;
-	printf("%-12s %lld\n", "queue", queued);
-	printf("%-12s %lld\n", "retry", count(ctl, "ZCARD", ctl->keys.retry, &ok));
-	printf("%-12s %lld\n", "dead", count(ctl, "LLEN", ctl->keys.dead, &ok));
-	print_workers(ctl, &ok);
+	}
+	/* a mailer runs MAILER_CONCURRENCY delivery threads: count both */
+	printf("%-12s %lld\n", "live workers", depth.live_mailers);
+	printf("%-12s %lld\n", "threads", depth.live_workers);
+	printf("%-12s %lld\n", "queue", depth.queue);
+	printf("%-12s %lld\n", "retry", depth.retry);
+	printf("%-12s %lld\n", "dead", depth.dead);
+	printf("%-12s %lld\n", "processing", depth.processing);
 	print_counters(ctl, &ok);
 	return ok ? CTL_OK : CTL_USAGE;
 }

@@ -42,7 +42,7 @@ void ctl_release(struct ctl *ctl)
 	config_release(ctl_settings, 2, ctl);
 }
 
-static bool link_ready(struct ctl *ctl)
+bool ctl_link(struct ctl *ctl)
 {
 	if (!ctl->link)
 		ctl->link = redis_link_open(&ctl->redis_url, 2000, 5000);
@@ -70,7 +70,7 @@ redisReply *ctl_command(struct ctl *ctl, const char *fmt, ...)
 	redisReply *r = NULL;
 	va_list ap;
 
-	if (link_ready(ctl)) {
+	if (ctl_link(ctl)) {
 		va_start(ap, fmt);
 		r = redis_link_vcommand(ctl->link, fmt, ap);
 		va_end(ap);
@@ -81,7 +81,7 @@ redisReply *ctl_command(struct ctl *ctl, const char *fmt, ...)
 redisReply *ctl_eval(struct ctl *ctl, struct redis_script *script, int nkeys, const char **keys,
                      int nargs, const char **args)
 {
-	if (!link_ready(ctl))
+	if (!ctl_link(ctl))
 		return checked(ctl, NULL);
 	return checked(ctl, redis_link_eval(ctl->link, script, nkeys, keys, nargs, args));
 }

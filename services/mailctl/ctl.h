@@ -31,6 +31,9 @@ struct ctl_command {
 int ctl_init(struct ctl *ctl);
 void ctl_release(struct ctl *ctl);
 
+/* Opens the link (it connects on first use). False when out of memory. */
+bool ctl_link(struct ctl *ctl);
+
 /* A command on the link; NULL after printing "mailctl: redis: …" to stderr. */
 redisReply *ctl_command(struct ctl *ctl, const char *fmt, ...);
 redisReply *ctl_eval(struct ctl *ctl, struct redis_script *script, int nkeys, const char **keys,

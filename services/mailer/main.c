@@ -23,6 +23,8 @@
 
 #define MAX_WORKERS      64
 #define RECOVER_EVERY_MS 5000
+#define EXPIRE_EVERY_MS  1000 /* while the relay is down, queued jobs past their deadline */
+#define EXPIRE_SCAN_MAX  1000
 
 struct mailer {
 	struct settings settings;
@@ -37,6 +39,7 @@ struct mailer {
 	struct redis_link *link;
 	struct job_store store;
 	struct status_http *http;
+	bool shared_ready; /* breaker and outage log initialised */
 };
 
 static void usage(void)
@@ -68,6 +71,9 @@ static void declare_metrics(struct metrics *m)
 	metrics_declare(m, "mailer_dead_depth", METRICS_GAUGE, "Dead letters.", NULL, 0);
 	metrics_declare(m, "mailer_processing_depth", METRICS_GAUGE,
 	                "Jobs held by workers right now.", NULL, 0);
+	metrics_declare(m, "mail_relay_up", METRICS_GAUGE,
+	                "1 while the SMTP relay takes mail, 0 while deliveries are paused.", NULL,
+	                0);
 }
 
 static int prepare(struct mailer *m)
@@ -104,6 +110,9 @@ static int prepare(struct mailer *m)
 		                            .metrics = m->metrics,
 		                            .redis_url = &m->redis_url,
 		                            .keys = &m->keys };
+	relay_breaker_init(&m->shared.breaker, m->settings.relay_probe_max_ms);
+	outage_log_init(&m->shared.redis_outage, "redis");
+	m->shared_ready = true;
 	return 0;
 }
 
@@ -142,32 +151,52 @@ static int start_workers(struct mailer *m)
 	return 0;
 }
 
-static void housekeeping(struct mailer *m, int64_t *last_beat, int64_t *last_recover)
+struct timers {
+	int64_t beat, recover, expire; /* monotonic ms of the last run */
+};
+
+static void expire_while_down(struct mailer *m, struct timers *t, int64_t mono)
+{
+	long long n;
+
+	if (relay_breaker_is_up(&m->shared.breaker) || mono - t->expire < EXPIRE_EVERY_MS)
+		return;
+	t->expire = mono;
+	n = job_store_expire(&m->store, now_s(), EXPIRE_SCAN_MAX);
+	if (n > 0)
+		LOG_WARN("main", "expired while the relay is down count=%lld", n);
+}
+
+static void housekeeping(struct mailer *m, struct timers *t)
 {
 	int64_t mono = now_mono_ms();
 	long long n;
 
-	if (job_store_promote(&m->store, now_ms()) < 0 && mono - *last_beat > 1000)
-		LOG_WARN("main", "redis unavailable error=\"%s\"", redis_link_last_error(m->link));
-	if (mono - *last_beat >= m->settings.heartbeat_ttl * 1000 / 3) {
-		heartbeats(m);
-		*last_beat = mono;
+	if (job_store_promote(&m->store, now_ms()) < 0) {
+		outage_log_failed(&m->shared.redis_outage, redis_link_last_error(m->link));
+		return;
 	}
-	if (mono - *last_recover >= RECOVER_EVERY_MS) {
+	outage_log_ok(&m->shared.redis_outage);
+	if (mono - t->beat >= m->settings.heartbeat_ttl * 1000 / 3) {
+		heartbeats(m);
+		t->beat = mono;
+	}
+	if (mono - t->recover >= RECOVER_EVERY_MS) {
 		n = job_store_recover(&m->store);
 		if (n > 0)
 			LOG_WARN("main", "jobs of a dead worker back in the queue count=%lld", n);
-		*last_recover = mono;
+		t->recover = mono;
 	}
+	expire_while_down(m, t, mono);
 }
 
 static int wait_loop(struct mailer *m, const sigset_t *stop)
 {
-	int64_t last_beat = now_mono_ms(), last_recover = 0;
+	struct timers t = { now_mono_ms(), 0, 0 };
 	int sig = 0;
 
 	while (!sig) {
-		housekeeping(m, &last_beat, &last_recover);
+		housekeeping(m, &t);
 		sig = stop_signals_wait(stop, (long)m->settings.poll_ms);
 	}
 	return sig;
@@ -176,11 +205,17 @@ static int wait_loop(struct mailer *m, const sigset_t *stop)
 static void shut_down(struct mailer *m)
 {
 	atomic_store(&m->shared.stop, true);
+	if (m->shared_ready)
+		relay_breaker_wake_all(&m->shared.breaker);
 	for (int i = 0; i < m->n_workers; i++) {
 		worker_join(&m->workers[i]);
 		job_store_retire(&m->store, m->names[i]);
 	}
 	status_http_stop(&m->http);
+	if (m->shared_ready) {
+		relay_breaker_release(&m->shared.breaker);
+		outage_log_release(&m->shared.redis_outage);
+	}
 	redis_link_close(&m->link);
 	template_set_free(&m->templates);
 	metrics_free(&m->metrics);
@@ -193,7 +228,8 @@ static int run(struct mailer *m, const sigset_t *stop)
 
 	if (rc != 0)
 		goto out;
-	m->http = status_http_start(m->settings.listen, m->metrics, &m->redis_url, &m->keys);
+	m->http = status_http_start(m->settings.listen, m->metrics, &m->redis_url, &m->keys,
+	                            &m->shared.breaker);
 	if (!m->http || start_workers(m) != 0) {
 		rc = 1;
 		goto out;

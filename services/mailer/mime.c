@@ -53,6 +53,17 @@ int mime_encode_header_text(struct buf *out, const char *s, size_t used_on_line)
 	return rc;
 }
 
+/* An RFC 5322 quoted-string: '\\' and '"' escaped, so a name ending in '\\'
+ * cannot swallow the closing quote. */
+static int put_quoted(struct buf *out, const char *s)
+{
+	int rc = buf_append_str(out, "\"");
+
+	for (; *s && rc == BUF_OK; s++)
+		rc = *s == '\\' || *s == '"' ? buf_appendf(out, "\\%c", *s) : buf_append(out, s, 1);
+	return rc == BUF_OK ? buf_append_str(out, "\"") : rc;
+}
+
 static int put_parsed_mailbox(struct buf *out, const struct email_address *a)
 {
 	int rc;
@@ -62,7 +73,7 @@ static int put_parsed_mailbox(struct buf *out, const struct email_address *a)
 	if (plain_ascii(a->display) && !strpbrk(a->display, "()<>[]:;@\\,.\""))
 		rc = buf_append_str(out, a->display);
 	else if (plain_ascii(a->display))
-		rc = buf_appendf(out, "\"%s\"", a->display);
+		rc = put_quoted(out, a->display);
 	else
 		rc = mime_encode_header_text(out, a->display, 0);
 	return rc == BUF_OK ? buf_appendf(out, " <%s>", a->addr) : rc;
@@ -106,10 +117,12 @@ static int put_message_id(struct buf *out, const struct mail_job *job,
 {
 	const char *domain = strchr(from->addr, '@');
 	char rnd[17];
-	unsigned char raw[8];
+	unsigned char raw[crypto_generichash_BYTES_MIN];
 
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(rnd, sizeof(rnd), raw, sizeof(raw));
+	/* the same at every attempt, so receivers can tell a repeat */
+	crypto_generichash(raw, sizeof(raw), (const unsigned char *)job->id, strlen(job->id), NULL,
+	                   0);
+	sodium_bin2hex(rnd, sizeof(rnd), raw, 8);
 	return buf_appendf(out, "Message-ID: <%.128s.%s@%s>\r\n", job->id, rnd,
 	                   domain ? domain + 1 : "localhost");
 }

@@ -32,6 +32,7 @@ const struct config_var settings_table[] = {
 	{ "MAIL_CONNECT_TIMEOUT_MS", CONFIG_INT, "10000", false, false, 100, 600000, S(connect_timeout_ms), "SMTP connect, greeting, STARTTLS and AUTH" },
 	{ "MAIL_TIMEOUT_MS", CONFIG_INT, "60000", false, false, 100, 3600000, S(timeout_ms), "one whole SMTP transaction" },
 	{ "MAILER_HEARTBEAT_TTL", CONFIG_INT, "15", false, false, 2, 3600, S(heartbeat_ttl), "seconds without a heartbeat before a worker's jobs go back to the queue" },
+	{ "MAIL_RELAY_PROBE_MAX_MS", CONFIG_INT, "60000", false, false, 1000, 3600000, S(relay_probe_max_ms), "the longest pause between probes of a relay that is down" },
 	{ "MAILER_POLL_MS", CONFIG_INT, "250", false, false, 10, 60000, S(poll_ms), "how often due retries are moved back to the queue" },
 };
 /* clang-format on */

@@ -34,6 +34,7 @@ struct settings {
 	long long timeout_ms;
 	long long heartbeat_ttl;
 	long long poll_ms;
+	long long relay_probe_max_ms;
 	struct email_address sender; /* parsed default_sender */
 };
 

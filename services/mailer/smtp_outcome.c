@@ -25,34 +25,42 @@ static const char *transport_kind(CURLcode rc)
 	}
 }
 
-void smtp_outcome_classify(CURLcode rc, long code, const char *detail, struct smtp_outcome *out)
+/* "smtp 550 5.1.1 user unknown": the server's own line says the most. */
+static void reply_reason(char *out, size_t n, const char *prefix, long code, const char *text)
 {
-	const char *text = detail && detail[0] ? detail : curl_easy_strerror(rc);
+	if (strtol(text, NULL, 10) == code)
+		snprintf(out, n, "%ssmtp %s", prefix, text);
+	else
+		snprintf(out, n, "%ssmtp %ld: %s", prefix, code, text);
+}
 
-	out->refused[0] = '\0';
+void smtp_outcome_classify(const struct smtp_transfer *t, struct smtp_outcome *out)
+{
+	const char *text = t->detail && t->detail[0] ? t->detail : curl_easy_strerror(t->rc);
+	bool replied = t->code >= 400 && t->code < 600;
 
-	if (rc == CURLE_OK) {
+	if (t->rc == CURLE_OK) {
 		out->kind = SMTP_SENT;
 		snprintf(out->reason, sizeof(out->reason), "sent");
 		return;
 	}
-	if (rc == CURLE_LOGIN_DENIED) {
-		/* the mailer's credentials, not the message: retried until fixed */
-		out->kind = SMTP_RETRY;
-		snprintf(out->reason, sizeof(out->reason), "auth: smtp %ld: %s", code, text);
-		return;
-	}
-	if (code >= 400 && code < 600) {
-		out->kind = code >= 500 ? SMTP_PERMANENT : SMTP_RETRY;
-		/* the server's own line ("550 5.1.1 user unknown") says the most */
-		if (strtol(text, NULL, 10) == code)
-			snprintf(out->reason, sizeof(out->reason), "smtp %s", text);
+	if (t->rc == CURLE_LOGIN_DENIED || !t->mail_sent || t->code == 421) {
+		out->kind = SMTP_RELAY_DOWN;
+		if (t->rc == CURLE_LOGIN_DENIED)
+			reply_reason(out->reason, sizeof(out->reason), "auth: ", t->code, text);
+		else if (replied)
+			reply_reason(out->reason, sizeof(out->reason), "", t->code, text);
 		else
-			snprintf(out->reason, sizeof(out->reason), "smtp %ld: %s", code, text);
+			snprintf(out->reason, sizeof(out->reason), "%s: %s", transport_kind(t->rc),
+			         text);
 		return;
 	}
-	/* no 4xx/5xx reply: the connection, TLS or a timeout failed — all transient,
-	 * including a certificate that does not verify (never sent unverified) */
+	if (replied) {
+		out->kind = t->code >= 500 ? SMTP_PERMANENT : SMTP_RETRY;
+		reply_reason(out->reason, sizeof(out->reason), "", t->code, text);
+		return;
+	}
+	/* no 4xx/5xx reply mid-transaction: the connection or a timeout failed */
 	out->kind = SMTP_RETRY;
-	snprintf(out->reason, sizeof(out->reason), "%s: %s", transport_kind(rc), text);
+	snprintf(out->reason, sizeof(out->reason), "%s: %s", transport_kind(t->rc), text);
 }

@@ -11,6 +11,7 @@
 
 #include "listen_socket.h"
 #include "logger.h"
+#include "queue_depth.h"
 #include "redis_link.h"
 
 #define STATUS_PAGE_MAX (512 * 1024)
@@ -22,6 +23,7 @@ struct status_http {
 	const struct queue_keys *keys;
 	pthread_mutex_t lock; /* the link is used by one request at a time */
 	struct redis_link *link;
+	struct relay_breaker *breaker;
 };
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
@@ -41,36 +43,17 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	return ret;
 }
 
-/* Sum of the processing lists of the registered workers. */
-static long long processing_depth(struct status_http *s)
-{
-	redisReply *members = redis_link_command(s->link, "SMEMBERS %s", s->keys->workers);
-	long long total = 0;
-	char key[QUEUE_KEY_MAX + 100];
-
-	if (!members || members->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(members);
-		return -1;
-	}
-	for (size_t i = 0; i < members->elements && total >= 0; i++) {
-		if (queue_keys_processing(s->keys, members->element[i]->str, key, sizeof(key)) == 0)
-			total += redis_link_integer(redis_link_command(s->link, "LLEN %s", key));
-	}
-	freeReplyObject(members);
-	return total;
-}
-
 static void update_depths(struct status_http *s)
 {
-	long long q = redis_link_integer(redis_link_command(s->link, "LLEN %s", s->keys->queue));
-	long long r = redis_link_integer(redis_link_command(s->link, "ZCARD %s", s->keys->retry));
-	long long d = redis_link_integer(redis_link_command(s->link, "LLEN %s", s->keys->dead));
-	long long p = processing_depth(s);
+	struct queue_depth depth;
 
-	metrics_set(s->metrics, "mailer_queue_depth", "", (double)q);
-	metrics_set(s->metrics, "mailer_retry_depth", "", (double)r);
-	metrics_set(s->metrics, "mailer_dead_depth", "", (double)d);
-	metrics_set(s->metrics, "mailer_processing_depth", "", (double)p);
+	if (queue_depth_read(s->link, s->keys, &depth, NULL, NULL) != 0)
+		depth = (struct queue_depth){ -1, -1, -1, -1, -1, -1 };
+	metrics_set(s->metrics, "mailer_queue_depth", "", (double)depth.queue);
+	metrics_set(s->metrics, "mailer_retry_depth", "", (double)depth.retry);
+	metrics_set(s->metrics, "mailer_dead_depth", "", (double)depth.dead);
+	metrics_set(s->metrics, "mailer_processing_depth", "", (double)depth.processing);
+	metrics_set(s->metrics, "mail_relay_up", "", relay_breaker_is_up(s->breaker) ? 1.0 : 0.0);
 }
 
 static enum MHD_Result page_metrics(struct status_http *s, struct MHD_Connection *c)
@@ -98,10 +81,20 @@ static enum MHD_Result page_healthz(struct status_http *s, struct MHD_Connection
 	ok = r && r->type == REDIS_REPLY_STATUS;
 	freeReplyObject(r);
 	pthread_mutex_unlock(&s->lock);
-	if (ok)
-		return reply(c, 200, "application/json", "{\"status\":\"ok\"}", 15);
-	return reply(c, 503, "application/json",
-	             "{\"status\":\"unavailable\",\"redis\":\"failed\"}", 42);
+	if (!ok) {
+		static const char body[] = "{\"status\":\"unavailable\",\"redis\":\"failed\"}";
+
+		return reply(c, 503, "application/json", body, sizeof(body) - 1);
+	}
+	if (relay_breaker_is_up(s->breaker)) {
+		static const char body[] = "{\"status\":\"ok\",\"relay\":\"up\"}";
+
+		return reply(c, 200, "application/json", body, sizeof(body) - 1);
+	} else {
+		static const char body[] = "{\"status\":\"ok\",\"relay\":\"down\"}";
+
+		return reply(c, 200, "application/json", body, sizeof(body) - 1);
+	}
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -129,7 +122,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 }
 
 struct status_http *status_http_start(const char *listen, struct metrics *metrics,
-                                      const struct redis_url *url, const struct queue_keys *keys)
+                                      const struct redis_url *url, const struct queue_keys *keys,
+                                      struct relay_breaker *breaker)
 {
 	struct status_http *s = calloc(1, sizeof(*s));
 	char host[256];
@@ -139,14 +133,16 @@ struct status_http *status_http_start(const char *listen, struct metrics *metric
 		return NULL;
 	s->metrics = metrics;
 	s->keys = keys;
+	s->breaker = breaker;
 	pthread_mutex_init(&s->lock, NULL);
 	s->link = redis_link_open(url, 1000, 2000);
 	s->fd = listen_socket_open(listen, host, sizeof(host), &port);
 	if (s->fd >= 0)
-		s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
+		s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0,
 		                             NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
-		                             s->fd, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-		                             MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+		                             s->fd, MHD_OPTION_CONNECTION_TIMEOUT,
+		                             STATUS_CLIENT_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+		                             STATUS_CONNECTIONS_MAX, MHD_OPTION_END);
 	if (!s->daemon) {
 		if (s->fd >= 0)
 			close(s->fd);

@@ -8,7 +8,7 @@ import time
 import unittest
 
 from harness import RedisServer, Service, binary, wait_for
-from mailer_fixture import delivered_ids, job, mailer_env
+from mailer_fixture import delivered_ids, healthz, job, mailer_env
 from smtp_server import SmtpServer
 
 
@@ -30,18 +30,21 @@ class ResilienceTest(unittest.TestCase):
         return delivered_ids(self.smtp)
 
     def test_server_down_for_a_while_then_delivered(self):
+        """Refused connections are the relay's fault: no attempt is charged."""
         self.smtp.stop()
         mailer = Service("mailer", mailer_env(self.redis.url, self.smtp.port,
-                                              MAIL_MAX_ATTEMPTS="100")).start()
+                                              MAIL_MAX_ATTEMPTS="2")).start()
         self.addCleanup(mailer.stop)
         self.push_many([f"outage-{i}" for i in range(5)])
         r = self.redis.client()
-        wait_for(lambda: r.hget("mail:stats", "retried") and int(r.hget("mail:stats", "retried")) >= 5,
-                 what="failed attempts while the server is down")
+        wait_for(lambda: healthz(mailer)["relay"] == "down", what="the relay reported down")
+        wait_for(lambda: r.llen("mail:queue") == 5, what="the jobs waiting in the queue")
         self.assertEqual(r.llen("mail:dead"), 0)
+        self.assertEqual(int(r.hget("mail:stats", "retried") or 0), 0)
         self.smtp.start()
         self.smtp.wait_for_messages(5)
         self.assertEqual(sorted(self.delivered_ids()), [f"outage-{i}" for i in range(5)])
+        self.assertEqual(r.llen("mail:dead"), 0)
         self.assertEqual(mailer.stop(), 0)
 
     def test_sigkill_mid_batch_loses_nothing(self):
@@ -104,17 +107,20 @@ class ResilienceTest(unittest.TestCase):
             c.request("GET", path)
             r = c.getresponse()
             return r.status, r.read().decode()
-        self.assertEqual(get("/healthz"), (200, '{"status":"ok"}'))
+        self.assertEqual(get("/healthz"), (200, '{"status":"ok","relay":"up"}'))
         self.push_many(["metrics-1"])
         self.smtp.wait_for_messages(1)
         wait_for(lambda: 'mailer_jobs_total{outcome="sent"} 1' in get("/metrics")[1],
                  what="the sent counter")
         status, text = get("/metrics")
+        self.assertIn("\nmail_relay_up 1\n", text)
         for name in ("mailer_queue_depth", "mailer_retry_depth", "mailer_dead_depth",
                      "mailer_processing_depth", "mailer_smtp_duration_seconds"):
             self.assertIn(name, text)
         self.redis.stop()
-        self.assertEqual(get("/healthz")[0], 503)
+        status, body = get("/healthz")
+        self.assertEqual(status, 503)
+        self.assertEqual(body, '{"status":"unavailable","redis":"failed"}')  # no NUL after it
         self.redis.start()
 
     def test_outbox_directory_is_created(self):

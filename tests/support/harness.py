@@ -102,9 +102,9 @@ class RedisServer:
         wait_for(lambda: self.client().ping(), timeout=10, what="redis-server to answer PING")
         return self
 
-    def client(self):
+    def client(self, socket_timeout=5):
         return redis_py.Redis(host="127.0.0.1", port=self.port, decode_responses=True,
-                              socket_timeout=5)
+                              socket_timeout=socket_timeout)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -1,5 +1,6 @@
 """Starts redis-server, a fault-injecting SMTP server and the mailer for a test
 class, with short retry delays."""
+import http.client
 import json
 import os
 import tempfile
@@ -28,6 +29,30 @@ def mailer_env(redis_url, smtp_port, **extra):
     }
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def healthz(mailer):
+    """The mailer's /healthz body, parsed ({"status": "ok", "relay": "up"})."""
+    c = http.client.HTTPConnection("127.0.0.1", mailer.port, timeout=10)
+    try:
+        c.request("GET", "/healthz")
+        return json.loads(c.getresponse().read())
+    finally:
+        c.close()
+
+
+def metric(mailer, name):
+    """The value of one sample line of the mailer's /metrics, e.g.
+    'mail_relay_up' or 'mailer_jobs_total{outcome="sent"}'; 0 when absent."""
+    c = http.client.HTTPConnection("127.0.0.1", mailer.port, timeout=10)
+    try:
+        c.request("GET", "/metrics")
+        for line in c.getresponse().read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return 0.0
+    finally:
+        c.close()
 
 
 def delivered_ids(smtp):

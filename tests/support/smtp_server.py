@@ -7,6 +7,13 @@ In-process:
     server.handler.rcpt_replies["bad@example.com"] = "550 5.1.1 user unknown"
     server.handler.data_replies.append("451 4.3.0 try again later")
     server.handler.delay = 0.2                    # slow SMTP: seconds per DATA
+    server.handler.greeting_reply = "421 4.3.2 shutting down"  # refuse at the greeting
+    server.handler.refuse_auth = True             # 535 to every login (auth servers)
+    server.handler.per_connection = 1             # 421 to MAIL after N messages on one connection
+    server.handler.stall_next = 1                 # stall the next DATA reply for stall_seconds;
+    server.handler.stall_seconds = 5              #   a message whose client left meanwhile is dropped
+    server.handler.quit_stall = 30                # seconds to sit on a QUIT before "221"
+    server.handler.greetings                      # connections accepted (greeted or refused)
     server.wait_for_messages(3)
     server.stop(); server.start()                 # down for a while, same port
 
@@ -25,7 +32,7 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Message:
@@ -50,7 +57,15 @@ class FaultHandler:
         self.delay = 0.0
         self.drop_next = 0       # connections to cut at DATA
         self.maildir = maildir
-        self.connections = 0
+        self.connections = 0     # sessions that said EHLO
+        self.greetings = 0       # connections accepted
+        self.greeting_reply = None
+        self.refuse_auth = False
+        self.per_connection = 0
+        self.stall_next = 0
+        self.stall_seconds = 0.0
+        self.stalling = 0        # DATA replies being held right now
+        self.quit_stall = 0.0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -61,6 +76,10 @@ class FaultHandler:
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         with self.lock:
             reply = self.mail_replies.pop(0) if self.mail_replies else None
+            limited = self.per_connection and getattr(session, "delivered", 0) >= self.per_connection
+        if limited:
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
+            return "421 4.7.0 one message per connection, closing"
         if reply:
             return reply
         envelope.mail_from = address
@@ -74,7 +93,31 @@ class FaultHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_QUIT(self, server, session, envelope):
+        if self.quit_stall:
+            await asyncio.sleep(self.quit_stall)
+        return "221 Bye"
+
+    async def _stall(self, server):
+        """Holds the reply; True when the client left meanwhile (the message is
+        then dropped, as a server that commits only with its reply would)."""
+        with self.lock:
+            stall = self.stall_next > 0
+            if stall:
+                self.stall_next -= 1
+                self.stalling += 1
+        if not stall:
+            return False
+        try:
+            await asyncio.sleep(self.stall_seconds)
+        finally:
+            with self.lock:
+                self.stalling -= 1
+        return server.transport is None or server.transport.is_closing()
+
     async def handle_DATA(self, server, session, envelope):
+        if await self._stall(server):
+            return "250 too late, nobody is listening"
         if self.delay:
             await asyncio.sleep(self.delay)
         with self.lock:
@@ -86,6 +129,7 @@ class FaultHandler:
         if reply:
             return reply
         msg = Message(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        session.delivered = getattr(session, "delivered", 0) + 1
         with self.lock:
             self.messages.append(msg)
             n = len(self.messages)
@@ -97,13 +141,33 @@ class FaultHandler:
         return "250 Message accepted for delivery"
 
 
-def _authenticator(user, password):
+def _authenticator(handler, user, password):
     def check(server, session, envelope, mechanism, auth_data):
-        ok = (getattr(auth_data, "login", b"") == user.encode()
+        ok = (not handler.refuse_auth and getattr(auth_data, "login", b"") == user.encode()
               and getattr(auth_data, "password", b"") == password.encode())
         # handled=False makes aiosmtpd answer 535; success=False alone hangs the client
         return AuthResult(success=True) if ok else AuthResult(success=False, handled=False)
     return check
+
+
+class _FaultSMTP(SMTP):
+    """aiosmtpd's server, able to refuse a connection at the greeting."""
+
+    async def _handle_client(self):
+        handler = self.event_handler
+        with handler.lock:
+            handler.greetings += 1
+            reply = handler.greeting_reply
+        if reply:
+            await self.push(reply)
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class _FaultController(Controller):
+    def factory(self):
+        return _FaultSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def _free_port():
@@ -133,10 +197,10 @@ class SmtpServer:
             kwargs.update(tls_context=self._context(self.tls), require_starttls=True)
         if self.auth:
             # aiosmtpd does not count implicit TLS as TLS for auth_require_tls
-            kwargs.update(authenticator=_authenticator(*self.auth), auth_required=True,
+            kwargs.update(authenticator=_authenticator(self.handler, *self.auth), auth_required=True,
                           auth_require_tls=bool(self.tls))
         ssl_context = self._context(self.implicit_tls) if self.implicit_tls else None
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+        self.controller = _FaultController(self.handler, hostname="127.0.0.1", port=self.port,
                                      ssl_context=ssl_context, server_hostname="localhost",
                                      ready_timeout=10, **kwargs)
         self.controller.start()
