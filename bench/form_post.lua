@@ -1,10 +1,11 @@
 -- wrk script of bench/run: form POSTs for registered users, spread over all of
 -- them, with one visitor's session cookie and its valid CSRF token.
---   wrk ... -s bench/form_post.lua URL -- KIND COOKIE CSRF USERS [DELAY_MS LOG]
+--   wrk ... -s bench/form_post.lua URL -- KIND COOKIE CSRF USERS [RATE LOG]
 -- KIND: "reset" (POST /reset_password_request, email=user<N>@bench.example)
 --    or "login" (POST /login, username=user<N>, password "bench password").
--- DELAY_MS > 0 paces each connection (a steady stream); LOG then receives one
--- line "N SEND_TIME" per request (wall-clock seconds at the moment it is sent).
+-- RATE > 0 (requests/s of each wrk thread) is for bench/form_post_paced.lua,
+-- which adds the pacing; LOG then receives one line "N SEND_TIME" per request
+-- (wall-clock seconds at the moment it is sent).
 -- done() prints one JSON line: requests, duration, statuses, errors, latency.
 local ffi = require("ffi")
 ffi.cdef [[
@@ -24,7 +25,7 @@ end
 function init(args)
 	kind, cookie, csrf = args[1], args[2], args[3]
 	users = tonumber(args[4])
-	delay_ms = tonumber(args[5] or "0")
+	rate = tonumber(args[5] or "0")
 	log_path = args[6]
 	cursor = id * 7919 -- threads start far apart, then walk every user in turn
 	statuses = {}
@@ -33,7 +34,7 @@ function init(args)
 	headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie }
 end
 
-local function wall()
+function wall()
 	ffi.C.clock_gettime(0, ts)
 	return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
 end
@@ -49,14 +50,10 @@ function request()
 		path = "/reset_password_request"
 		body = "email=user" .. n .. "%40bench.example&csrf_token=" .. csrf
 	end
-	if delay_ms > 0 then
+	if rate > 0 then
 		sent[#sent + 1] = string.format("%d %.6f", n, wall())
 	end
 	return wrk.format("POST", path, headers, body)
-end
-
-function delay()
-	return delay_ms
 end
 
 function response(status, hdrs, body)

@@ -12,7 +12,7 @@
 #define BUSY_TIMEOUT_MS 5000
 /* Each thread's connection caches at most this many KiB of pages (SQLite's
  * default is 2000 KiB): the operating system caches the file once for all of
- * them, and with 4 threads the default cost auth ~3 MiB of its 16 MiB budget
+ * them, and with 4 threads the default cost auth ~2.6 MiB of its 16 MiB budget
  * under bench/run's reset load over 10,000 users. As a string for the PRAGMA. */
 #define PAGE_CACHE_KIB "256"
 
