@@ -9,6 +9,11 @@
 #include "config.h"
 #include "logger.h"
 
+/* A burst of connects (a client flood, a crowd after a restart) must not
+ * overflow the accept queue: a dropped SYN costs the client a 1 s retransmit.
+ * The kernel caps it at net.core.somaxconn (4096 on Debian 12). */
+#define LISTEN_BACKLOG 4096
+
 int listen_socket_open(const char *listen_addr, char *host, size_t host_len, int *port)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
@@ -25,7 +30,7 @@ int listen_socket_open(const char *listen_addr, char *host, size_t host_len, int
 		return -1;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&bound, &len) != 0) {
 		LOG_ERROR("http", "cannot listen addr=%s error=\"%m\"", listen_addr);
 		if (fd >= 0)

@@ -83,6 +83,15 @@ static void declare_metrics(struct metrics *m)
 	                "Mail jobs that could not be pushed (Redis unavailable).", NULL, 0);
 	metrics_declare(m, "auth_rate_limited_total", METRICS_COUNTER,
 	                "Requests stopped by an abuse limit, by limit.", NULL, 0);
+	metrics_declare(m, "auth_password_checks_total", METRICS_COUNTER,
+	                "argon2 verifications at login (a dummy one for unknown users).", NULL, 0);
+	metrics_declare(m, "auth_connections_closed_total", METRICS_COUNTER,
+	                "Connections auth closed: a request not whole within "
+	                "AUTH_REQUEST_TIMEOUT (late); near AUTH_MAX_CONNECTIONS, a newcomer "
+	                "from the busiest address (refused) or that address's oldest (evicted).",
+	                NULL, 0);
+	metrics_declare(m, "auth_password_hashes_total", METRICS_COUNTER,
+	                "argon2 hashes made (registration, reset, rehash).", NULL, 0);
 }
 
 static int open_database(struct app *app)
@@ -108,6 +117,7 @@ int app_init(struct app *app, struct settings *settings)
 {
 	struct template_error terr;
 	const char *why = NULL;
+	char why_buf[160];
 
 	memset(app, 0, sizeof(*app));
 	app->settings = *settings;
@@ -119,6 +129,11 @@ int app_init(struct app *app, struct settings *settings)
 		return -1;
 	if (redis_url_parse(app->settings.redis_url, &app->redis_url, &why) != 0) {
 		fprintf(stderr, "auth: REDIS_URL: %s\n", why);
+		return -2;
+	}
+	if (proxy_trust_parse(app->settings.trusted_proxies, &app->proxies, why_buf,
+	                      sizeof(why_buf)) != 0) {
+		fprintf(stderr, "auth: AUTH_TRUSTED_PROXIES: %s\n", why_buf);
 		return -2;
 	}
 	if (queue_keys_init(&app->keys, app->settings.queue_prefix) != 0) {
@@ -134,6 +149,15 @@ int app_init(struct app *app, struct settings *settings)
 	if (!app->metrics || load_stylesheet(app) != 0)
 		return -1;
 	declare_metrics(app->metrics);
+	/* below the thread count, so a thread is always free for cheap routes */
+	app->hash_permits = (int)app->settings.hash_concurrency;
+	if (app->hash_permits >= app->settings.threads && app->settings.threads > 1)
+		app->hash_permits = (int)app->settings.threads - 1;
+	app->hash_gate = hash_gate_new(app->hash_permits);
+	if (!app->hash_gate)
+		return -1;
+	LOG_INFO("app", "argon2 at most %d at once threads=%lld trusted_proxies=%zu",
+	         app->hash_permits, app->settings.threads, app->proxies.n);
 	return open_database(app);
 }
 
@@ -146,6 +170,7 @@ void app_release(struct app *app)
 		pthread_setspecific(app->worker_key, NULL);
 	}
 	pthread_key_delete(app->worker_key);
+	hash_gate_free(&app->hash_gate);
 	template_set_free(&app->templates);
 	metrics_free(&app->metrics);
 	free(app->stylesheet);

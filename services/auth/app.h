@@ -9,9 +9,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "hash_gate.h"
+
 #include "db.h"
 #include "metrics.h"
 #include "password.h"
+#include "proxy_trust.h"
 #include "queue_keys.h"
 #include "redis_link.h"
 #include "redis_url.h"
@@ -29,6 +32,9 @@ struct app {
 	char *stylesheet;
 	size_t stylesheet_len;
 	pthread_key_t worker_key;
+	struct proxy_trust proxies;  /* AUTH_TRUSTED_PROXIES */
+	struct hash_gate *hash_gate; /* argon2 work, at most hash_permits at once */
+	int hash_permits;
 	atomic_bool redis_outage_logged; /* one log line per outage */
 };
 

@@ -1,14 +1,15 @@
 #include "http_server.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "conn_guard.h"
 #include "flash.h"
+#include "hash_gate.h"
 #include "listen_socket.h"
 #include "logger.h"
 #include "now.h"
@@ -16,97 +17,47 @@
 #include "response.h"
 #include "routes.h"
 #include "session.h"
-#include "str.h"
 
-struct http_server {
+#define METRICS_THREADS     1
+#define METRICS_CONNECTIONS 64
+#define FD_HEADROOM         64 /* descriptors beyond the connections: SQLite, Redis, logs */
+
+/* One daemon and what its handler needs to know. */
+struct listener {
+	struct app *app;
+	enum request_listener kind;
 	struct MHD_Daemon *daemon;
-	int listen_fd;
+	int fd;
 };
 
-const char *request_field(const struct request *rq, const char *name)
-{
-	const char *v = form_get(&rq->form, name);
-
-	return v ? v : "";
-}
-
-void request_add_cookie(struct request *rq, const char *value)
-{
-	char *copy;
-
-	if (rq->n_cookies >= REQUEST_MAX_COOKIES || !(copy = text_dup(value)))
-		return;
-	rq->cookies[rq->n_cookies++] = copy;
-}
-
-static void request_free(struct request *rq)
-{
-	buf_release(&rq->body);
-	form_release(&rq->form);
-	for (int i = 0; i < rq->n_cookies; i++)
-		free(rq->cookies[i]);
-	free(rq->flash_in);
-	free(rq->path);
-	free(rq);
-}
+struct http_server {
+	struct listener pub, metrics;
+	struct conn_guard *guard;
+};
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)c, (void)toe;
-	if (*req_cls)
-		request_free(*req_cls);
+	struct listener *l = cls;
+
+	(void)toe;
+	request_free(*req_cls);
 	*req_cls = NULL;
+	if (l->kind == LISTENER_PUBLIC)
+		conn_guard_next(c);
 }
 
-static enum request_method parse_method(const char *m)
-{
-	if (strcmp(m, "GET") == 0)
-		return METHOD_GET;
-	if (strcmp(m, "POST") == 0)
-		return METHOD_POST;
-	if (strcmp(m, "HEAD") == 0)
-		return METHOD_HEAD;
-	return METHOD_OTHER;
-}
-
-static struct request *request_new(struct app *app, struct MHD_Connection *c, const char *url,
-                                   const char *method)
-{
-	struct request *rq = calloc(1, sizeof(*rq));
-	const union MHD_ConnectionInfo *info;
-	const char *length;
-	long long declared;
-
-	if (!rq || !(rq->path = text_dup(url))) {
-		free(rq);
-		return NULL;
-	}
-	rq->app = app;
-	rq->conn = c;
-	rq->method = parse_method(method);
-	rq->route = "other";
-	rq->started_ms = now_mono_ms();
-	buf_init(&rq->body, REQUEST_BODY_MAX);
-	length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (length && text_parse_ll(length, 0, (long long)1 << 62, &declared) == 0 &&
-	    declared > REQUEST_BODY_MAX)
-		rq->body_too_large = true;
-	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info && info->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)info->client_addr)->sin_addr,
-		          rq->client_ip, sizeof(rq->client_ip));
-	else if (info && info->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)info->client_addr)->sin6_addr,
-		          rq->client_ip, sizeof(rq->client_ip));
-	return rq;
-}
-
-/* Session, flash, form and CSRF for the pages a visitor uses. Returns
+/* Session, flash, form and CSRF for the pages a visitor uses, once per request
+ * (a request resumed by the hash gate comes through here again). Returns
  * MHD_YES with nothing queued to go on; otherwise the error was queued. */
 static enum MHD_Result load_visitor_or_reply(struct request *rq, bool *done)
 {
 	*done = true;
+	if (rq->visitor_loaded) {
+		*done = false;
+		return MHD_YES;
+	}
+	rq->visitor_loaded = true;
 	if (session_load(rq) != 0)
 		return response_error(rq, 500, "Internal Server Error",
 		                      "Something went wrong on our side. Please try again.");
@@ -127,7 +78,7 @@ static enum MHD_Result load_visitor_or_reply(struct request *rq, bool *done)
 static enum MHD_Result dispatch(struct request *rq)
 {
 	const char *rest = "";
-	const struct route *route = routes_match(rq->path, &rest);
+	const struct route *route = routes_match(rq->path, rq->listener, &rest);
 	unsigned method = rq->method == METHOD_HEAD ? METHOD_GET : rq->method;
 	enum MHD_Result ret;
 	bool done;
@@ -157,11 +108,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
+	struct listener *l = cls;
 	struct request *rq = *req_cls;
 
 	(void)version;
 	if (!rq) {
-		rq = request_new(cls, c, url, method);
+		rq = request_new(l->app, l->kind, c, url, method);
 		*req_cls = rq;
 		return rq ? MHD_YES : MHD_NO;
 	}
@@ -172,38 +124,127 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (l->kind == LISTENER_PUBLIC)
+		conn_guard_arrived(c);
 	return dispatch(rq);
+}
+
+/* Lets the process hold as many descriptors as the connection cap needs. */
+static void raise_fd_limit(long long want)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= (rlim_t)want)
+		return;
+	lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > (rlim_t)want ? (rlim_t)want
+	                                                                            : lim.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur < (rlim_t)want)
+		LOG_WARN("http",
+		         "open-file limit below what AUTH_MAX_CONNECTIONS needs limit=%llu "
+		         "want=%lld",
+		         (unsigned long long)lim.rlim_cur, want);
+}
+
+static int start_public(struct http_server *s, struct app *app, char *host, size_t host_len,
+                        int *port)
+{
+	const struct settings *cfg = &app->settings;
+	/* MHD's per-IP limit checks before accepting, but cannot exempt anyone:
+	 * behind trusted proxies the guard counts instead, sparing the proxies */
+	unsigned int mhd_per_ip = app->proxies.n ? 0 : (unsigned int)cfg->per_ip_connections;
+	struct conn_guard_limits limits;
+
+	s->pub.fd = listen_socket_open(cfg->listen, host, host_len, port);
+	if (s->pub.fd < 0)
+		return -1;
+	raise_fd_limit(cfg->max_connections + METRICS_CONNECTIONS + FD_HEADROOM);
+	limits =
+	    (struct conn_guard_limits){ .request_timeout_ms = cfg->request_timeout * 1000,
+		                        .max_connections = cfg->max_connections,
+		                        .per_address = mhd_per_ip ? 0 : cfg->per_ip_connections,
+		                        .exempt = &app->proxies };
+	s->guard = conn_guard_new(&limits, app->metrics);
+	if (!s->guard)
+		return -1;
+	s->pub.daemon = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
+	    NULL, on_request, &s->pub, MHD_OPTION_LISTEN_SOCKET, s->pub.fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->connection_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT, mhd_per_ip,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->pub, MHD_OPTION_NOTIFY_CONNECTION,
+	    conn_guard_notify, s->guard, MHD_OPTION_END);
+	return s->pub.daemon ? 0 : -1;
+}
+
+static int start_metrics(struct http_server *s, struct app *app, char *host, size_t host_len,
+                         int *port)
+{
+	const struct settings *cfg = &app->settings;
+
+	s->metrics.fd = listen_socket_open(cfg->metrics_listen, host, host_len, port);
+	if (s->metrics.fd < 0)
+		return -1;
+	s->metrics.daemon = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+	    on_request, &s->metrics, MHD_OPTION_LISTEN_SOCKET, s->metrics.fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)METRICS_THREADS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONNECTIONS,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->metrics, MHD_OPTION_END);
+	return s->metrics.daemon ? 0 : -1;
+}
+
+static void listener_stop(struct listener *l)
+{
+	if (l->daemon)
+		MHD_stop_daemon(l->daemon);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->daemon = NULL;
+	l->fd = -1;
+}
+
+static void server_free(struct http_server *s)
+{
+	listener_stop(&s->metrics);
+	listener_stop(&s->pub);
+	conn_guard_free(&s->guard);
+	free(s);
 }
 
 struct http_server *http_server_start(struct app *app)
 {
 	struct http_server *s = calloc(1, sizeof(*s));
-	const struct settings *cfg = &app->settings;
-	char host[256];
-	int port;
+	char host[256], mhost[256];
+	int port, mport;
 
 	if (!s)
 		return NULL;
-	s->listen_fd = listen_socket_open(cfg->listen, host, sizeof(host), &port);
-	if (s->listen_fd < 0) {
-		free(s);
+	s->pub = (struct listener){ .app = app, .kind = LISTENER_PUBLIC, .fd = -1 };
+	s->metrics = (struct listener){ .app = app, .kind = LISTENER_METRICS, .fd = -1 };
+	if (start_public(s, app, host, sizeof(host), &port) != 0) {
+		LOG_ERROR("http", "cannot start the public HTTP daemon");
+		server_free(s);
 		return NULL;
 	}
-	s->daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
-	    on_request, app, MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->connection_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)cfg->per_ip_connections, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_END);
-	if (!s->daemon) {
-		LOG_ERROR("http", "cannot start the HTTP daemon");
-		close(s->listen_fd);
-		free(s);
+	if (start_metrics(s, app, mhost, sizeof(mhost), &mport) != 0) {
+		LOG_ERROR("http", "cannot start the metrics HTTP daemon");
+		server_free(s);
 		return NULL;
 	}
+	/* "listening" last: it is the line that says auth is ready */
+	LOG_INFO("http", "metrics listener metrics_addr=%s:%d", mhost, mport);
 	LOG_INFO("http", "listening addr=%s:%d", host, port);
 	return s;
+}
+
+static unsigned connections(struct listener *l)
+{
+	const union MHD_DaemonInfo *info =
+	    MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return info ? info->num_connections : 0;
 }
 
 void http_server_stop(struct http_server **sp, int drain_ms)
@@ -214,17 +255,12 @@ void http_server_stop(struct http_server **sp, int drain_ms)
 
 	if (!s)
 		return;
-	MHD_quiesce_daemon(s->daemon);
-	while (now_mono_ms() < deadline) {
-		const union MHD_DaemonInfo *info =
-		    MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-		if (!info || info->num_connections == 0)
-			break;
+	MHD_quiesce_daemon(s->pub.daemon);
+	MHD_quiesce_daemon(s->metrics.daemon);
+	while (now_mono_ms() < deadline && connections(&s->pub) > 0)
 		nanosleep(&pause, NULL); /* polling the in-flight count, bounded by drain_ms */
-	}
-	MHD_stop_daemon(s->daemon);
-	close(s->listen_fd);
-	free(s);
+	/* whoever still waits for the hash gate is answered 503, not left suspended */
+	hash_gate_close(s->pub.app->hash_gate);
+	server_free(s);
 	*sp = NULL;
 }

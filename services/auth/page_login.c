@@ -4,18 +4,34 @@
 
 #include "field_errors.h"
 #include "logger.h"
+#include "page_gate.h"
 #include "password.h"
 #include "rate_limit.h"
 #include "response.h"
 #include "routes.h"
 #include "session.h"
 
-/* Only a local path may be a redirect target: "/x", never "//host" or "/\host". */
+#define NEXT_MAX 500
+
+/* Only a local path may be a redirect target: exactly one leading '/', no
+ * '\' (browsers read it as '/'), no control character (browsers drop tabs and
+ * newlines, so "/\t/host" would become "//host"); a scheme cannot come first.
+ * Anything else is "/". next is untrusted (decoded query value). */
 static const char *safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500 ||
-	    strpbrk(next, "\r\n"))
+	size_t n;
+
+	if (!next || next[0] != '/' || next[1] == '/')
 		return "/";
+	n = strlen(next);
+	if (n > NEXT_MAX)
+		return "/";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)next[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			return "/";
+	}
 	return next;
 }
 
@@ -38,35 +54,46 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 	return ret;
 }
 
-/* Both limits, read before the password is checked. >0: minutes to wait. */
-static long long login_blocked(struct request *rq, const char *username)
+static void login_limits(struct request *rq, const char *username, struct rate_limit out[2])
 {
 	const struct settings *s = &rq->app->settings;
-	long long wait_user = 0, wait_ip = 0;
-	int by_user = rate_limit_peek(rq->worker->redis, "login-user", username,
-	                              s->login_limit_per_user, &wait_user);
-	int by_ip = rate_limit_peek(rq->worker->redis, "login-ip", rq->client_ip,
-	                            s->login_limit_per_ip, &wait_ip);
 
-	app_note_redis(rq->app, rq->worker, by_user != RATE_LIMIT_UNAVAILABLE);
-	if (by_user == RATE_LIMIT_OVER || by_ip == RATE_LIMIT_OVER) {
-		long long wait = wait_user > wait_ip ? wait_user : wait_ip;
-
-		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"login\"", 1);
-		return wait / 60 + 1;
-	}
-	return 0; /* under the limits, or Redis down: fail open */
+	out[0] = (struct rate_limit){ "login-user", username, s->login_limit_per_user };
+	out[1] = (struct rate_limit){ "login-ip", rq->client_ip, s->login_limit_per_ip };
 }
 
-static void count_failure(struct request *rq, const char *username)
+/* Takes one attempt from both limits, atomically, before the password is
+ * checked: of any number of concurrent guesses, exactly the limit's count get
+ * checked. Returns 0 to go on, or the minutes to wait. */
+static long long take_attempt(struct request *rq, const char *username)
 {
-	const struct settings *s = &rq->app->settings;
-	long long ignored;
+	struct rate_limit limits[2];
+	long long wait = 0;
+	int rc;
 
-	rate_limit_hit(rq->worker->redis, "login-user", username, s->login_limit_per_user,
-	               s->login_limit_window, &ignored);
-	rate_limit_hit(rq->worker->redis, "login-ip", rq->client_ip, s->login_limit_per_ip,
-	               s->login_limit_window, &ignored);
+	login_limits(rq, username, limits);
+	rc = rate_limit_take(rq->worker->redis, limits, 2, rq->app->settings.login_limit_window,
+	                     &wait);
+	app_note_redis(rq->app, rq->worker, rc != RATE_LIMIT_UNAVAILABLE);
+	if (rc == RATE_LIMIT_OVER) {
+		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"login\"", 1);
+		LOG_INFO("login", "login limit reached client=%s", rq->client_ip);
+		return wait / 60 + 1;
+	}
+	rq->limit_taken = rc == RATE_LIMIT_OK; /* Redis down: fail open, nothing taken */
+	return 0;
+}
+
+/* A successful login gives its attempt back: only failures count. */
+static void give_back_attempt(struct request *rq, const char *username)
+{
+	struct rate_limit limits[2];
+
+	if (!rq->limit_taken)
+		return;
+	login_limits(rq, username, limits);
+	rate_limit_give_back(rq->worker->redis, limits, 2);
+	rq->limit_taken = false;
 }
 
 static void rehash_if_needed(struct request *rq, const struct db_user *user, const char *password)
@@ -75,11 +102,42 @@ static void rehash_if_needed(struct request *rq, const struct db_user *user, con
 
 	if (!password_needs_rehash(&rq->app->cost, user->password_hash))
 		return;
+	metrics_add(rq->app->metrics, "auth_password_hashes_total", "", 1);
 	if (password_hash(&rq->app->cost, password, strlen(password), hash) == 0 &&
 	    db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, NULL) ==
 	        DB_OK)
 		LOG_INFO("login", "password rehashed with the current cost user_id=%lld",
 		         (long long)user->id);
+}
+
+enum login_outcome { LOGIN_OK, LOGIN_FAILED, LOGIN_ERROR };
+
+/* The argon2 part, run holding a hash gate permit. */
+static enum login_outcome check_password(struct request *rq, const char *username,
+                                         const char *password, struct db_user *user)
+{
+	int rc = db_user_by_username(rq->worker->db, username, user);
+
+	if (rc == DB_ERROR)
+		return LOGIN_ERROR;
+	metrics_add(rq->app->metrics, "auth_password_checks_total", "", 1);
+	if (rc == DB_NOT_FOUND) {
+		password_verify_dummy(&rq->app->cost, password, strlen(password));
+		return LOGIN_FAILED;
+	}
+	if (!password_verify(user->password_hash, password, strlen(password)))
+		return LOGIN_FAILED;
+	rehash_if_needed(rq, user, password);
+	return LOGIN_OK;
+}
+
+static enum MHD_Result too_many(struct request *rq, long long minutes)
+{
+	char message[120];
+
+	snprintf(message, sizeof(message), "Too many failed attempts. Try again in %lld minute%s.",
+	         minutes, minutes == 1 ? "" : "s");
+	return show_form(rq, 429, NULL, message);
 }
 
 static enum MHD_Result try_login(struct request *rq)
@@ -88,10 +146,9 @@ static enum MHD_Result try_login(struct request *rq)
 	const char *password = request_field(rq, "password");
 	json_t *errors = json_object();
 	struct db_user user;
-	long long minutes;
-	char message[120];
+	enum login_outcome outcome;
 	enum MHD_Result ret;
-	int rc;
+	long long minutes;
 
 	field_errors_required(errors, "username", username);
 	field_errors_required(errors, "password", password);
@@ -101,30 +158,32 @@ static enum MHD_Result try_login(struct request *rq)
 		return ret;
 	}
 	json_decref(errors);
-	minutes = login_blocked(rq, username);
-	if (minutes > 0) {
-		snprintf(message, sizeof(message),
-		         "Too many failed attempts. Try again in %lld minute%s.", minutes,
-		         minutes == 1 ? "" : "s");
-		return show_form(rq, 429, NULL, message);
+	if (!rq->limit_checked) { /* once: a request waiting at the gate comes back here */
+		rq->limit_checked = true;
+		minutes = take_attempt(rq, username);
+		if (minutes > 0)
+			return too_many(rq, minutes);
 	}
-	rc = db_user_by_username(rq->worker->db, username, &user);
-	if (rc == DB_ERROR)
+	if (!page_gate_enter_or_reply(rq, &ret)) {
+		if (!hash_gate_waiting(rq->hash_state))
+			give_back_attempt(rq, username); /* a 503 never counts */
+		return ret;
+	}
+	outcome = check_password(rq, username, password, &user);
+	hash_gate_leave(rq->app->hash_gate);
+	if (outcome == LOGIN_ERROR)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
-	if (rc == DB_NOT_FOUND) {
-		password_verify_dummy(&rq->app->cost, password, strlen(password));
-	} else if (password_verify(user.password_hash, password, strlen(password))) {
-		rehash_if_needed(rq, &user, password);
-		if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
-			return response_error(rq, 500, "Internal Server Error",
-			                      "Please try again.");
-		LOG_INFO("login", "logged in user_id=%lld", (long long)user.id);
-		return response_redirect(rq, safe_next(MHD_lookup_connection_value(
-		                                 rq->conn, MHD_GET_ARGUMENT_KIND, "next")));
+	if (outcome == LOGIN_FAILED) {
+		LOG_INFO("login", "login failed client=%s", rq->client_ip);
+		rq->flash_out = "Invalid username or password";
+		return response_redirect(rq, "/login");
 	}
-	count_failure(rq, username);
-	rq->flash_out = "Invalid username or password";
-	return response_redirect(rq, "/login");
+	give_back_attempt(rq, username);
+	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("login", "logged in user_id=%lld client=%s", (long long)user.id, rq->client_ip);
+	return response_redirect(
+	    rq, safe_next(MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "next")));
 }
 
 enum MHD_Result page_login(struct request *rq, const char *rest)

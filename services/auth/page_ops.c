@@ -1,7 +1,9 @@
-/* The operator's routes: /healthz, /metrics, and the stylesheet. */
+/* The operator's routes: /healthz (both listeners: it tells nothing about
+ * users), /metrics (the metrics listener only), and the stylesheet. */
 #include <stdio.h>
 #include <string.h>
 
+#include "redis_retry.h"
 #include "response.h"
 #include "routes.h"
 
@@ -10,12 +12,10 @@
 enum MHD_Result page_healthz(struct request *rq, const char *rest)
 {
 	bool db_ok = db_ping(rq->worker->db) == DB_OK;
-	redisReply *r = redis_link_command(rq->worker->redis, "PING");
-	bool redis_ok = r && r->type == REDIS_REPLY_STATUS;
+	bool redis_ok = redis_retry_ping(rq->worker->redis);
 	char body[256];
 
 	(void)rest;
-	freeReplyObject(r);
 	app_note_redis(rq->app, rq->worker, redis_ok);
 	if (db_ok && redis_ok)
 		return response_raw(rq, 200, "application/json", "{\"status\":\"ok\"}", 15, NULL);

@@ -4,7 +4,9 @@
 #include "email_address.h"
 #include "field_errors.h"
 #include "logger.h"
+#include "page_gate.h"
 #include "password.h"
+#include "rate_limit.h"
 #include "response.h"
 #include "routes.h"
 #include "str.h"
@@ -55,23 +57,47 @@ static json_t *validate(struct request *rq)
 	return errors;
 }
 
+/* Counts this registration against the client address, once per request.
+ * True when it is over AUTH_REGISTER_LIMIT_PER_IP (Redis down: fail open). */
+static bool over_limit(struct request *rq)
+{
+	long long ignored;
+	int rc;
+
+	if (rq->limit_checked)
+		return false;
+	rq->limit_checked = true;
+	rc = rate_limit_hit(rq->worker->redis, "register-ip", rq->client_ip,
+	                    rq->app->settings.register_limit_per_ip, 3600, &ignored);
+	app_note_redis(rq->app, rq->worker, rc != RATE_LIMIT_UNAVAILABLE);
+	if (rc != RATE_LIMIT_OVER)
+		return false;
+	metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"register\"", 1);
+	LOG_INFO("register", "registration limit reached client=%s", rq->client_ip);
+	return true;
+}
+
 static enum MHD_Result create_account(struct request *rq)
 {
 	const char *password = request_field(rq, "password");
 	char hash[PASSWORD_HASH_LEN];
-	json_t *errors = json_object();
+	json_t *errors;
 	enum MHD_Result ret;
 	int64_t id;
 	int rc;
 
-	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
-		rc = DB_ERROR;
-	else
-		rc = db_user_create(rq->worker->db, request_field(rq, "username"),
-		                    request_field(rq, "email"), hash, &id);
+	if (over_limit(rq))
+		return response_error(rq, 429, "Too Many Requests",
+		                      "Too many registrations from your address. Try again later.");
+	if (!page_gate_hash_or_reply(rq, password, hash, &ret))
+		return ret;
+	rc = db_user_create(rq->worker->db, request_field(rq, "username"),
+	                    request_field(rq, "email"), hash, &id);
+	errors = json_object();
 	if (rc == DB_OK) {
 		json_decref(errors);
-		LOG_INFO("register", "user registered user_id=%lld", (long long)id);
+		LOG_INFO("register", "user registered user_id=%lld client=%s", (long long)id,
+		         rq->client_ip);
 		rq->flash_out = "Congratulations, you are now a registered user!";
 		return response_redirect(rq, "/login");
 	}

@@ -8,12 +8,14 @@
 #include "logger.h"
 #include "mail_enqueue.h"
 #include "now.h"
+#include "page_gate.h"
 #include "password.h"
 #include "rate_limit.h"
 #include "reset_token.h"
 #include "response.h"
 #include "routes.h"
 #include "signing.h"
+#include "str.h"
 
 #define CHECK_EMAIL_FLASH  "Check your email for the instructions to reset your password"
 #define INVALID_LINK_FLASH "The password reset link is invalid or has expired."
@@ -37,50 +39,60 @@ static enum MHD_Result unavailable(struct request *rq)
 	                      "moment.");
 }
 
-/* Both limits are always counted, for known and unknown addresses alike.
- * Returns RATE_LIMIT_OK, _OVER or _UNAVAILABLE. */
-static int reset_limits(struct request *rq, const char *email)
+static const char *outcome_name(int outcome)
 {
-	const struct settings *s = &rq->app->settings;
-	long long ignored;
-	int by_ip = rate_limit_hit(rq->worker->redis, "reset-ip", rq->client_ip,
-	                           s->reset_limit_per_ip, 3600, &ignored);
-	int by_email = rate_limit_hit(rq->worker->redis, "reset-email", email,
-	                              s->reset_limit_per_email, 3600, &ignored);
-
-	if (by_ip == RATE_LIMIT_UNAVAILABLE || by_email == RATE_LIMIT_UNAVAILABLE)
-		return RATE_LIMIT_UNAVAILABLE;
-	if (by_ip == RATE_LIMIT_OVER || by_email == RATE_LIMIT_OVER) {
-		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"reset\"", 1);
-		return RATE_LIMIT_OVER;
+	switch (outcome) {
+	case MAIL_QUEUED:
+		return "queued";
+	case MAIL_HELD_BACK:
+		return "no-mail";
+	case MAIL_LIMITED:
+		return "limited";
+	default:
+		return "unavailable";
 	}
-	return RATE_LIMIT_OK;
 }
 
-static int send_reset_mail(struct request *rq, const struct db_user *user)
+/* A stand-in for an address with no account: a job is built for it exactly
+ * as for a real user (token, fingerprint, serialisation), then held back. */
+static void decoy_user(const char *email, struct db_user *user)
+{
+	memset(user, 0, sizeof(*user));
+	user->id = 0;
+	text_copy(user->username, sizeof(user->username), "nobody");
+	text_copy(user->email, sizeof(user->email), email);
+	memset(user->password_hash, 'x', 97); /* the length of a real argon2id hash */
+}
+
+/* The reset_password job for user, serialised; free() it. NULL: out of memory. */
+static char *reset_job(struct request *rq, const struct db_user *user, char id[96])
 {
 	struct app *app = rq->app;
 	int64_t expires = now_s() + app->settings.reset_token_ttl;
 	char fp[RESET_FP_LEN + 1], url[RESET_TOKEN_MAX + 600];
-	char *token;
-	int rc;
+	char *token, *job;
 
 	reset_token_fingerprint(app->settings.secret_key, app->secret_len, user->password_hash, fp);
 	token = reset_token_mint(app->settings.secret_key, app->secret_len, user->id, fp, expires);
 	if (!token)
-		return -1;
+		return NULL;
 	snprintf(url, sizeof(url), "%s/reset_password/%s", app->settings.public_url, token);
 	free(token);
-	rc = mail_enqueue_reset(app, rq->worker, user, url, expires);
-	return rc;
+	job = mail_enqueue_reset_job(app, user, url, expires, id);
+	return job;
 }
 
+/* Known and unknown addresses do the same work in the same order — one
+ * SQLite lookup, one job built, one Redis script that counts the limits and
+ * pushes the job or holds it back — and get the same answer. */
 static enum MHD_Result handle_reset_request(struct request *rq)
 {
 	const char *email = request_field(rq, "email");
 	json_t *errors = json_object();
 	struct db_user user;
-	int limit, found, sent = 0;
+	char id[96] = "";
+	char *job;
+	int found, outcome;
 	enum MHD_Result ret;
 
 	if (!field_errors_required(errors, "email", email) &&
@@ -93,19 +105,23 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	}
 	json_decref(errors);
 	metrics_add(rq->app->metrics, "auth_reset_requests_total", "", 1);
-	limit = reset_limits(rq, email);
-	app_note_redis(rq->app, rq->worker, limit != RATE_LIMIT_UNAVAILABLE);
-	if (limit == RATE_LIMIT_UNAVAILABLE)
-		return unavailable(rq);
 	found = db_user_by_email(rq->worker->db, email, &user);
 	if (found == DB_ERROR)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
-	if (found == DB_OK && limit == RATE_LIMIT_OK)
-		sent = send_reset_mail(rq, &user);
-	else
-		mail_enqueue_equal_cost(rq->worker);
-	if (sent != 0)
+	if (found != DB_OK)
+		decoy_user(email, &user);
+	job = reset_job(rq, &user, id);
+	if (!job)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	outcome = mail_enqueue_reset_limited(rq->app, rq->worker, rq->client_ip, email, job,
+	                                     found == DB_OK);
+	free(job);
+	LOG_INFO("reset", "reset requested account=%s outcome=%s id=%s client=%s",
+	         found == DB_OK ? "yes" : "no", outcome_name(outcome), id, rq->client_ip);
+	if (outcome == MAIL_UNAVAILABLE)
 		return unavailable(rq);
+	if (outcome == MAIL_LIMITED)
+		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"reset\"", 1);
 	rq->flash_out = CHECK_EMAIL_FLASH;
 	return response_redirect(rq, "/login");
 }
@@ -182,10 +198,11 @@ static enum MHD_Result set_new_password(struct request *rq, const struct db_user
 		                             .now_ms = now_ms(),
 		                             .token_hash = token_hash,
 		                             .token_expires_at = (int64_t)claims->exp + 1 };
+	enum MHD_Result ret;
 	int rc;
 
-	if (password_hash(&rq->app->cost, password, strlen(password), hash) != 0)
-		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	if (!page_gate_hash_or_reply(rq, password, hash, &ret))
+		return ret;
 	/* compare-and-set on the old hash: of two posts of one link, one wins */
 	signing_sha256(token, strlen(token), token_hash);
 	rc = db_user_set_password(rq->worker->db, user->id, user->password_hash, hash, &change);

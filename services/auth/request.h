@@ -21,18 +21,27 @@
 
 enum request_method { METHOD_GET = 1, METHOD_POST = 2, METHOD_HEAD = 4, METHOD_OTHER = 8 };
 
+/* Which listener a request came in on (route masks). */
+enum request_listener { LISTENER_PUBLIC = 1, LISTENER_METRICS = 2 };
+
 struct request {
 	struct app *app;
 	struct worker *worker;
 	struct MHD_Connection *conn;
 	enum request_method method;
+	enum request_listener listener;
 	char *path;
 	struct buf body;
 	bool body_too_large;
 	struct form form;
 	const char *route; /* the metrics label */
 	int64_t started_ms;
-	char client_ip[64];
+	char client_ip[64];  /* behind a trusted proxy, the client it names */
+	char peer_ip[64];    /* the connection's own peer */
+	bool visitor_loaded; /* session, flash, form: once, even when resumed */
+	int hash_state;      /* hash_gate: see hash_gate.h */
+	bool limit_checked;  /* the route's abuse limit was counted (once) */
+	bool limit_taken;    /* ... and took an attempt that may be given back */
 
 	/* the visitor: a session cookie token, a login when it names a live session */
 	char session_token[SIGNING_TOKEN_LEN + 1];
@@ -47,6 +56,13 @@ struct request {
 	char *cookies[REQUEST_MAX_COOKIES]; /* Set-Cookie values to send */
 	int n_cookies;
 };
+
+/* A request for the connection (method and url as MHD gives them), with the
+ * client address resolved through AUTH_TRUSTED_PROXIES; NULL when out of
+ * memory. Freed by request_free(). */
+struct request *request_new(struct app *app, enum request_listener listener,
+                            struct MHD_Connection *c, const char *url, const char *method);
+void request_free(struct request *rq);
 
 /* The value of a form field ("" when absent) — after request_parse_form_or_reply. */
 const char *request_field(const struct request *rq, const char *name);

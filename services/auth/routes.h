@@ -10,10 +10,11 @@
 typedef enum MHD_Result (*route_handler)(struct request *rq, const char *rest);
 
 struct route {
-	const char *path; /* exact path, or a prefix ending in '/' */
-	bool prefix;      /* rest = what follows the prefix */
-	unsigned methods; /* METHOD_* mask; HEAD is served as GET */
-	bool visitor;     /* loads session, flash, form and checks CSRF on POST */
+	const char *path;   /* exact path, or a prefix ending in '/' */
+	bool prefix;        /* rest = what follows the prefix */
+	unsigned methods;   /* METHOD_* mask; HEAD is served as GET */
+	unsigned listeners; /* LISTENER_* mask: where the route exists */
+	bool visitor;       /* loads session, flash, form and checks CSRF on POST */
 	route_handler handler;
 	const char *name; /* metrics label */
 };
@@ -21,8 +22,9 @@ struct route {
 extern const struct route routes[];
 extern const size_t routes_len;
 
-/* The route for path, or NULL. */
-const struct route *routes_match(const char *path, const char **rest);
+/* The route for path on that listener, or NULL. */
+const struct route *routes_match(const char *path, enum request_listener listener,
+                                 const char **rest);
 
 enum MHD_Result page_index(struct request *rq, const char *rest);
 enum MHD_Result page_login(struct request *rq, const char *rest);

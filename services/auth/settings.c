@@ -8,6 +8,7 @@
 const struct config_var settings_table[] = {
 	{ "SECRET_KEY", CONFIG_STRING, NULL, true, true, 32, 4096, S(secret_key), "signs reset tokens, sessions and CSRF tokens (at least 32 bytes)" },
 	{ "AUTH_LISTEN", CONFIG_LISTEN, "127.0.0.1:8080", false, false, 0, 300, S(listen), "address:port to serve HTTP on (port 0: any free port)" },
+	{ "AUTH_METRICS_LISTEN", CONFIG_LISTEN, "127.0.0.1:9091", false, false, 0, 300, S(metrics_listen), "address:port of /metrics and /healthz for operators (never publish it)" },
 	{ "PUBLIC_URL", CONFIG_STRING, "http://127.0.0.1:8080", false, false, 8, 500, S(public_url), "absolute base of links in emails" },
 	{ "DATABASE_PATH", CONFIG_STRING, "var/app.db", false, false, 1, 4000, S(database_path), "the SQLite file" },
 	{ "REDIS_URL", CONFIG_STRING, "redis://127.0.0.1:6379/0", false, true, 8, 1000, S(redis_url), "redis://[:password@]host:port/db or unix:///path" },
@@ -17,7 +18,7 @@ const struct config_var settings_table[] = {
 	{ "MAIL_QUEUE_PREFIX", CONFIG_STRING, "mail", false, false, 1, 64, S(queue_prefix), "prefix of the Redis keys" },
 	{ "AUTH_THREADS", CONFIG_INT, "4", false, false, 1, 64, S(threads), "HTTP worker threads" },
 	{ "AUTH_CONNECTION_TIMEOUT", CONFIG_INT, "15", false, false, 1, 3600, S(connection_timeout), "seconds before an idle or slow connection is closed" },
-	{ "AUTH_PER_IP_CONNECTIONS", CONFIG_INT, "32", false, false, 1, 10000, S(per_ip_connections), "connections one client address may hold" },
+	{ "AUTH_PER_IP_CONNECTIONS", CONFIG_INT, "32", false, false, 1, 10000, S(per_ip_connections), "connections one peer address may hold (trusted proxies exempt)" },
 	{ "AUTH_ARGON2_OPSLIMIT", CONFIG_INT, "2", false, false, 1, 10, S(argon2_opslimit), "argon2id passes (OWASP: 2)" },
 	{ "AUTH_ARGON2_MEMLIMIT_KIB", CONFIG_INT, "19456", false, false, 8, 4194304, S(argon2_memlimit_kib), "argon2id memory in KiB (OWASP: 19456 = 19 MiB)" },
 	{ "AUTH_RESET_LIMIT_PER_EMAIL", CONFIG_INT, "3", false, false, 1, 100000, S(reset_limit_per_email), "reset mails per address per hour" },
@@ -27,6 +28,11 @@ const struct config_var settings_table[] = {
 	{ "AUTH_LOGIN_LIMIT_WINDOW", CONFIG_INT, "900", false, false, 10, 86400, S(login_limit_window), "seconds of the failed-login window" },
 	{ "AUTH_SESSION_DAYS", CONFIG_INT, "30", false, false, 1, 365, S(session_days), "days a \"remember me\" session lasts" },
 	{ "AUTH_REDIS_TIMEOUT_MS", CONFIG_INT, "1000", false, false, 50, 60000, S(redis_timeout_ms), "Redis connect and command timeout" },
+	{ "AUTH_TRUSTED_PROXIES", CONFIG_STRING, "", false, false, 0, 4000, S(trusted_proxies), "comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed" },
+	{ "AUTH_REGISTER_LIMIT_PER_IP", CONFIG_INT, "10", false, false, 1, 100000, S(register_limit_per_ip), "registrations per client address per hour" },
+	{ "AUTH_HASH_CONCURRENCY", CONFIG_INT, "2", false, false, 1, 64, S(hash_concurrency), "argon2 computations at once (kept below AUTH_THREADS); others wait without holding a thread" },
+	{ "AUTH_REQUEST_TIMEOUT", CONFIG_INT, "10", false, false, 1, 3600, S(request_timeout), "seconds a whole request (headers and body) may take to arrive" },
+	{ "AUTH_MAX_CONNECTIONS", CONFIG_INT, "1000", false, false, 16, 100000, S(max_connections), "connections held at once; near it, the address holding most loses its oldest" },
 };
 /* clang-format on */
 

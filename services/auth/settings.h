@@ -12,6 +12,7 @@
 struct settings {
 	char *secret_key;
 	char *listen;
+	char *metrics_listen;
 	char *public_url;
 	char *database_path;
 	char *redis_url;
@@ -31,6 +32,11 @@ struct settings {
 	long long login_limit_window;
 	long long session_days;
 	long long redis_timeout_ms;
+	char *trusted_proxies;
+	long long register_limit_per_ip;
+	long long hash_concurrency;
+	long long request_timeout;
+	long long max_connections;
 };
 
 extern const struct config_var settings_table[];

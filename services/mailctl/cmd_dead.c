@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_print.h"
 #include "now.h"
 #include "str.h"
 
@@ -43,14 +44,15 @@ static const char *entry_id(json_t *entry)
 static void print_line(json_t *entry)
 {
 	time_t at = (time_t)json_integer_value(json_object_get(entry, "failed_at"));
-	char when[32];
+	char when[32], id[CTL_SAFE_MAX], error[CTL_SAFE_MAX];
 	struct tm tm;
 
 	gmtime_r(&at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s\t%s\tattempts=%lld\t%s\n", entry_id(entry), when,
+	printf("%s\t%s\tattempts=%lld\t%s\n", ctl_safe(entry_id(entry), id, sizeof(id)), when,
 	       (long long)json_integer_value(json_object_get(entry, "attempts")),
-	       json_string_value(json_object_get(entry, "error")) ?: "?");
+	       ctl_safe(json_string_value(json_object_get(entry, "error")) ?: "?", error,
+	                sizeof(error)));
 }
 
 /* Calls each(entry) for up to limit entries; returns how many, or -1. */
@@ -84,10 +86,7 @@ static void each_line(json_t *entry, void *arg)
 
 static void each_json(json_t *entry, void *arg)
 {
-	char *text = json_dumps(entry, *(int *)arg);
-
-	printf("%s\n", text ? text : "null");
-	free(text);
+	ctl_print_json(entry, (size_t) * (int *)arg);
 }
 
 static int dead_list(struct ctl *ctl, int argc, char **argv)
@@ -115,6 +114,7 @@ static int dead_list(struct ctl *ctl, int argc, char **argv)
 static int dead_show(struct ctl *ctl, int argc, char **argv)
 {
 	int flags = JSON_INDENT(2);
+	char id[CTL_SAFE_MAX];
 	long long n;
 
 	if (argc != 2) {
@@ -123,7 +123,8 @@ static int dead_show(struct ctl *ctl, int argc, char **argv)
 	}
 	n = for_each_entry(ctl, 0, argv[1], each_json, &flags);
 	if (n == 0)
-		fprintf(stderr, "mailctl: no dead letter with id %s\n", argv[1]);
+		fprintf(stderr, "mailctl: no dead letter with id %s\n",
+		        ctl_safe(argv[1], id, sizeof(id)));
 	return n < 0 ? CTL_USAGE : n == 0 ? CTL_NOTHING : CTL_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_print.h"
 #include "mail_job.h"
 #include "str.h"
 
@@ -98,7 +99,10 @@ static int job_from_flags(struct mail_job *job, int argc, char **argv)
 		if (apply_option(job, opt, optarg) != 0)
 			return -1;
 	if (optind < argc) {
-		fprintf(stderr, "mailctl: unexpected argument %s\n", argv[optind]);
+		char safe[CTL_SAFE_MAX];
+
+		fprintf(stderr, "mailctl: unexpected argument %s\n",
+		        ctl_safe(argv[optind], safe, sizeof(safe)));
 		return -1;
 	}
 	if (!job->id) {
@@ -112,7 +116,6 @@ static int job_from_flags(struct mail_job *job, int argc, char **argv)
 static int job_from_file(struct mail_job *job, const char *path)
 {
 	struct mail_job_error err;
-	char reason[300];
 	size_t len = 0;
 	char *text = ctl_read_input(path, MAIL_JOB_MAX_BYTES * 4, &len);
 	int rc;
@@ -122,8 +125,7 @@ static int job_from_file(struct mail_job *job, const char *path)
 	rc = mail_job_parse(text, len, job, &err);
 	free(text);
 	if (rc != 0)
-		fprintf(stderr, "mailctl: invalid job: %s\n",
-		        mail_job_error_format(&err, reason, sizeof(reason)));
+		ctl_print_invalid(&err);
 	return rc;
 }
 
@@ -131,12 +133,13 @@ static int push(struct ctl *ctl, struct mail_job *job)
 {
 	char *text = mail_job_serialise(job);
 	redisReply *r = text ? ctl_command(ctl, "LPUSH %s %s", ctl->keys.queue, text) : NULL;
+	char safe[CTL_SAFE_MAX];
 
 	free(text);
 	if (!r)
 		return CTL_USAGE;
 	freeReplyObject(r);
-	printf("%s\n", job->id);
+	printf("%s\n", ctl_safe(job->id, safe, sizeof(safe)));
 	return CTL_OK;
 }
 
@@ -144,7 +147,6 @@ int cmd_enqueue(struct ctl *ctl, int argc, char **argv)
 {
 	struct mail_job job;
 	struct mail_job_error err;
-	char reason[300];
 	int rc;
 
 	bool from_file = argc == 2 && (strcmp(argv[1], "-") == 0 || argv[1][0] != '-');
@@ -163,8 +165,7 @@ int cmd_enqueue(struct ctl *ctl, int argc, char **argv)
 		}
 	}
 	if (mail_job_validate(&job, &err) != 0) {
-		fprintf(stderr, "mailctl: invalid job: %s\n",
-		        mail_job_error_format(&err, reason, sizeof(reason)));
+		ctl_print_invalid(&err);
 		rc = CTL_NOTHING;
 		goto out;
 	}

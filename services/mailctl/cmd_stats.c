@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_print.h"
 #include "queue_depth.h"
 #include "queue_fate.h"
 
@@ -16,19 +17,23 @@ static void print_counters(struct ctl *ctl, bool *ok)
 	}
 	for (int f = 0; f < QUEUE_FATE_COUNT; f++) {
 		const char *name = queue_fate_name((enum queue_fate)f), *value = "0";
+		char safe[CTL_SAFE_MAX];
 
 		for (size_t j = 0; j + 1 < r->elements; j += 2)
 			if (strcmp(r->element[j]->str, name) == 0)
 				value = r->element[j + 1]->str;
-		printf("%-12s %s\n", name, value);
+		printf("%-12s %s\n", name, ctl_safe(value, safe, sizeof(safe)));
 	}
 	freeReplyObject(r);
 }
 
 static void print_worker(void *ctx, const char *worker, int live, long long held)
 {
+	char safe[CTL_SAFE_MAX];
+
 	(void)ctx;
-	printf("worker %-30s %s processing=%lld\n", worker, live ? "live" : "dead", held);
+	printf("worker %-30s %s processing=%lld\n", ctl_safe(worker, safe, sizeof(safe)),
+	       live ? "live" : "dead", held);
 }
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv)

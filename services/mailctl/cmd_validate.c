@@ -4,13 +4,14 @@
 #include <stdlib.h>
 
 #include "ctl.h"
+#include "ctl_print.h"
 #include "mail_job.h"
 
 int cmd_validate(struct ctl *ctl, int argc, char **argv)
 {
 	struct mail_job job;
 	struct mail_job_error err;
-	char reason[300];
+	char reason[300], safe[CTL_SAFE_MAX];
 	size_t len = 0;
 	char *text;
 	int rc;
@@ -27,10 +28,12 @@ int cmd_validate(struct ctl *ctl, int argc, char **argv)
 	rc = mail_job_parse(text, len, &job, &err);
 	free(text);
 	if (rc != 0) {
-		printf("invalid: %s\n", mail_job_error_format(&err, reason, sizeof(reason)));
+		printf("invalid: %s\n",
+		       ctl_safe(mail_job_error_format(&err, reason, sizeof(reason)), safe,
+		                sizeof(safe)));
 		return CTL_NOTHING;
 	}
-	printf("valid: %s\n", job.id);
+	printf("valid: %s\n", ctl_safe(job.id, safe, sizeof(safe)));
 	mail_job_release(&job);
 	return CTL_OK;
 }

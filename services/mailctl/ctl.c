@@ -1,4 +1,5 @@
 #include "ctl.h"
+#include "ctl_print.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,7 +59,9 @@ static redisReply *checked(struct ctl *ctl, redisReply *r)
 		        redis_url_describe(&ctl->redis_url, where, sizeof(where)),
 		        ctl->link ? redis_link_last_error(ctl->link) : "out of memory");
 	else if (r->type == REDIS_REPLY_ERROR) {
-		fprintf(stderr, "mailctl: redis: %s\n", r->str);
+		char safe[CTL_SAFE_MAX];
+
+		fprintf(stderr, "mailctl: redis: %s\n", ctl_safe(r->str, safe, sizeof(safe)));
 		freeReplyObject(r);
 		r = NULL;
 	}

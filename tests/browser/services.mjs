@@ -70,6 +70,7 @@ export async function startAll(artifacts) {
     ...common,
     SECRET_KEY: 'browser-test-secret-key-0123456789abcdef',
     AUTH_LISTEN: `127.0.0.1:${authPort}`,
+    AUTH_METRICS_LISTEN: '127.0.0.1:0',
     PUBLIC_URL: baseUrl,
     DATABASE_PATH: path.join(tmp, 'app.db'),
     AUTH_ARGON2_OPSLIMIT: '1',

@@ -57,9 +57,10 @@ class StopTest(unittest.TestCase):
             c = Client(auth.port)
             c.get("/login")
             c.get("/nope")
-            text = c.get("/metrics").text
+            self.assertEqual(c.get("/metrics").status, 404, "not on the public listener")
+            text = Client(auth.metrics_port).get("/metrics").text
             self.assertIn('auth_http_requests_total{route="/login",status="200"} 1', text)
-            self.assertIn('auth_http_requests_total{route="other",status="404"} 1', text)
+            self.assertIn('auth_http_requests_total{route="other",status="404"} 2', text)
             self.assertIn("# TYPE auth_http_request_duration_seconds histogram", text)
             for name in ("auth_reset_requests_total", "auth_mail_jobs_enqueued_total",
                          "auth_mail_enqueue_failures_total", "auth_rate_limited_total"):

@@ -1,30 +1,14 @@
 """auth against hostile input: forged and expired reset tokens, CSRF, bodies
 too large or malformed, markup and SQL in fields, abuse limits."""
 import base64
-import hashlib
-import hmac
 import json
 import os
 import subprocess
 import time
 
 from auth_fixture import AuthTestCase, auth_env
-from harness import SECRET_KEY, binary, wait_for
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def jwt(payload, key=SECRET_KEY, alg="HS256"):
-    header = b64(json.dumps({"typ": "JWT", "alg": alg}).encode())
-    body = b64(json.dumps(payload).encode())
-    signing_input = f"{header}.{body}".encode()
-    if alg == "none":
-        return f"{header}.{body}."
-    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
-    sig = hmac.new(key.encode(), signing_input, digest).digest()
-    return f"{header}.{body}.{b64(sig)}"
+from harness import binary, wait_for
+from jwt_forge import b64, jwt
 
 
 class SecurityTest(AuthTestCase):
@@ -210,19 +194,41 @@ class SlowClientTest(AuthTestCase):
         self.assertEqual(s.recv(4096), b"", "the server closed the stalled connection")
         s.close()
 
+
+class ConnectionLimitTest(AuthTestCase):
+    """The per-address connection limit, without a clock in the way: a long
+    AUTH_CONNECTION_TIMEOUT keeps the held connections open however loaded the
+    machine is, and each is known to be counted by the server (it answered a
+    request on it and kept it open) before the fifth one is tried."""
+    extra_env = {"AUTH_CONNECTION_TIMEOUT": 120, "AUTH_PER_IP_CONNECTIONS": 4}
+
     def test_per_ip_connection_limit(self):
+        import http.client
         import socket
-        held = [socket.create_connection(("127.0.0.1", self.auth.port), timeout=10)
-                for _ in range(4)]
-        extra = socket.create_connection(("127.0.0.1", self.auth.port), timeout=10)
+        held = []
         try:
-            extra.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
-            self.assertEqual(extra.recv(4096), b"", "a fifth connection from one address is refused")
-        except ConnectionResetError:
-            pass  # refused by a reset: as good
+            for _ in range(4):
+                conn = http.client.HTTPConnection("127.0.0.1", self.auth.port, timeout=30)
+                conn.request("GET", "/login")
+                resp = conn.getresponse()
+                resp.read()
+                self.assertEqual(resp.status, 200)
+                self.assertFalse(resp.will_close, "the server keeps the connection open")
+                held.append(conn)
+            extra = socket.create_connection(("127.0.0.1", self.auth.port), timeout=30)
+            try:
+                extra.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertEqual(extra.recv(4096), b"",
+                                 "a fifth connection from one address is refused")
+            except ConnectionResetError:
+                pass  # refused by a reset: as good
+            finally:
+                extra.close()
+            for conn in held:  # the four are still served
+                conn.request("GET", "/login")
+                self.assertEqual(conn.getresponse().status, 200)
         finally:
-            extra.close()
-            for s in held:
-                s.close()
+            for conn in held:
+                conn.close()
         wait_for(lambda: self.client().get("/login").status == 200,
                  what="the address served again once its connections closed")

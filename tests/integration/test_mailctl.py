@@ -55,6 +55,19 @@ class MailctlTest(unittest.TestCase):
         self.assertRegex(p.stdout, r"worker w2\s+dead processing=0")
         self.assertRegex(p.stdout, r"live workers 1")
 
+    def test_stats_counts_mailers_not_threads(self):
+        mailers = [Service("mailer", mailer_env(self.redis.url, 9, MAILER_WORKER_ID=f"m{i}",
+                                                MAILER_CONCURRENCY="3")).start()
+                   for i in range(2)]
+        for m in mailers:
+            self.addCleanup(m.stop)
+        wait_for(lambda: len(self.redis.client().keys("mail:worker:*")) == 6,
+                 what="six live delivery threads")
+        p = self.ctl("stats")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"live workers\s+2\n")
+        self.assertRegex(p.stdout, r"threads\s+6\n")
+
     def test_enqueue_from_flags_file_and_stdin(self):
         p = self.ctl("enqueue", "--to", "a@example.com", "--to", "b@example.com",
                      "--subject", "Hello", "--template", "reset_password",

@@ -61,7 +61,9 @@ class TlsTest(unittest.TestCase):
         self.assertEqual(r.llen("mail:dead"), 0)
         self.assertEqual(smtp.messages, [])
         self.assertIn("relay down", mailer.log())
-        self.assertIn(error_part, mailer.log())
+        # the reason shows in the trip line or, under load (a first STARTTLS may time out
+        # instead), in a later probe's line
+        wait_for(lambda: error_part in mailer.log(), timeout=30, what=f"{error_part!r} logged")
 
     def test_wrong_ca_pauses_never_sent(self):
         smtp = SmtpServer(tls=self.certs).start()
@@ -69,7 +71,7 @@ class TlsTest(unittest.TestCase):
         self.addCleanup(self.redis.client().flushdb)
         mailer = self.run_mailer(smtp, MAIL_USE_TLS="1", MAIL_CA_FILE=self.certs["other_ca"])
         self.push(job("wrong-ca"))
-        self.assert_paused_not_charged(smtp, mailer, "wrong-ca", "error=\"tls")
+        self.assert_paused_not_charged(smtp, mailer, "wrong-ca", "certificate")
 
     def test_bad_password_pauses_not_dead(self):
         smtp = SmtpServer(tls=self.certs, auth=("mailer", "right")).start()
@@ -78,4 +80,4 @@ class TlsTest(unittest.TestCase):
         mailer = self.run_mailer(smtp, MAIL_USE_TLS="true", MAIL_CA_FILE=self.certs["ca"],
                                  MAIL_USERNAME="mailer", MAIL_PASSWORD="wrong")
         self.push(job("bad-password"))
-        self.assert_paused_not_charged(smtp, mailer, "bad-password", "auth: smtp 535")
+        self.assert_paused_not_charged(smtp, mailer, "bad-password", "535")

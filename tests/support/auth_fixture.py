@@ -17,6 +17,7 @@ def auth_env(redis_url, db_path, **extra):
     env = {
         "SECRET_KEY": SECRET_KEY,
         "AUTH_LISTEN": "127.0.0.1:0",
+        "AUTH_METRICS_LISTEN": "127.0.0.1:0",
         "PUBLIC_URL": PUBLIC_URL,
         "DATABASE_PATH": db_path,
         "REDIS_URL": redis_url,
@@ -28,13 +29,22 @@ def auth_env(redis_url, db_path, **extra):
     return env
 
 
+def metric_value(text, name, labels=""):
+    sample = f"{name}{{{labels}}}" if labels else name
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
 class AuthTestCase(unittest.TestCase):
     extra_env = {}
+    redis_persistent = False  # True: Redis keeps its data across a restart (AOF)
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="test-auth-db-")
-        cls.redis = RedisServer().start()
+        cls.redis = RedisServer(persistent=cls.redis_persistent).start()
         cls.auth = Service("auth", auth_env(cls.redis.url, os.path.join(cls.tmp, "app.db"),
                                             **cls.extra_env)).start()
         with open(os.path.join(PROTO_DIR, "mail_job.schema.json")) as f:
@@ -48,6 +58,13 @@ class AuthTestCase(unittest.TestCase):
 
     def client(self, **kw):
         return Client(self.auth.port, **kw)
+
+    def metrics_client(self):
+        return Client(self.auth.metrics_port)
+
+    def metric(self, name, labels=""):
+        """The value of one sample on the metrics listener (0 when absent)."""
+        return metric_value(self.metrics_client().get("/metrics").text, name, labels)
 
     def queued_jobs(self):
         return [json.loads(j) for j in self.redis.client().lrange("mail:queue", 0, -1)]

@@ -128,6 +128,7 @@ class RedisServer:
 
 
 LISTEN_RE = re.compile(r"listening addr=(\S+):(\d+)")
+METRICS_LISTEN_RE = re.compile(r"metrics_addr=(\S+):(\d+)")
 
 
 class Service:
@@ -146,6 +147,7 @@ class Service:
         self.log_path = os.path.join(self.log_dir, f"{name}.log")
         self.proc = None
         self.port = None
+        self.metrics_port = None  # auth's AUTH_METRICS_LISTEN, when it logs one
 
     def start(self, timeout=20):
         self._log = open(self.log_path, "ab")
@@ -163,6 +165,8 @@ class Service:
             except AssertionError:
                 print(self.log())
                 raise
+            m = METRICS_LISTEN_RE.search(self.log())
+            self.metrics_port = m and int(m.group(2))
         return self
 
     @property
