@@ -471,18 +471,46 @@ char *mail_job_serialise(const struct mail_job *job)
 	return text;
 }
 
+/* The rules are checked on the JSON object itself, and what only the text can
+ * break (size, nesting) on the text: the same verdict as mail_job_parse of the
+ * text would give, without parsing it back (that was a fifth of auth's work
+ * per reset request). Keys cannot repeat in an object, and jansson escapes NUL. */
+char *mail_job_serialise_valid(const struct mail_job *job, struct mail_job_error *err)
+{
+	json_t *o = mail_job_to_json(job);
+	struct mail_job copy;
+	char *text = NULL;
+	size_t len;
+
+	mail_job_init(&copy);
+	err->field[0] = err->reason[0] = '\0';
+	if (!o || !(text = json_dumps(o, JSON_COMPACT))) {
+		reject(err, "", "out of memory, or a field is not valid UTF-8");
+		goto out;
+	}
+	len = strlen(text);
+	if (len > MAIL_JOB_MAX_BYTES)
+		snprintf(err->reason, sizeof(err->reason), "too large: %zu bytes > %d", len,
+		         MAIL_JOB_MAX_BYTES);
+	else if (strict_json_depth(text, len) > STRICT_JSON_MAX_DEPTH)
+		snprintf(err->reason, sizeof(err->reason),
+		         "not accepted: nested deeper than %d levels", STRICT_JSON_MAX_DEPTH);
+	else if (validate_object(o, &copy, err) == 0)
+		goto out;
+	free(text);
+	text = NULL;
+out:
+	mail_job_release(&copy);
+	json_decref(o);
+	return text;
+}
+
 int mail_job_validate(const struct mail_job *job, struct mail_job_error *err)
 {
-	struct mail_job copy;
-	char *text = mail_job_serialise(job);
-	int rc;
+	char *text = mail_job_serialise_valid(job, err);
 
-	if (!text)
-		return reject(err, "", "out of memory, or a field is not valid UTF-8");
-	rc = mail_job_parse(text, strlen(text), &copy, err);
-	mail_job_release(&copy);
 	free(text);
-	return rc;
+	return text ? 0 : -1;
 }
 
 void mail_job_init(struct mail_job *job)

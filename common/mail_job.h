@@ -61,6 +61,11 @@ int mail_job_parse(const char *buf, size_t len, struct mail_job *job, struct mai
  * Returns 0 or -1 with err filled. */
 int mail_job_validate(const struct mail_job *job, struct mail_job_error *err);
 
+/* mail_job_validate and mail_job_serialise in one: the job's compact JSON
+ * (free() it) when it passes the rules, else NULL with err filled. The text is
+ * built once and checked as the mailer will read it. */
+char *mail_job_serialise_valid(const struct mail_job *job, struct mail_job_error *err);
+
 /* Compact JSON of the job (keys in schema order; absent fields omitted).
  * Returns a malloc'ed NUL-terminated string (free()), or NULL when out of memory. */
 char *mail_job_serialise(const struct mail_job *job);

@@ -6,7 +6,7 @@
 
 /* Depth of brackets outside strings, checked before jansson parses (its own
  * limit is 2048, far more than anything we accept). Returns the maximum. */
-static size_t scan_depth(const char *buf, size_t len)
+size_t strict_json_depth(const char *buf, size_t len)
 {
 	size_t depth = 0, max = 0;
 	bool in_string = false;
@@ -45,7 +45,7 @@ json_t *strict_json_parse_object(const char *buf, size_t len, size_t max_bytes, 
 		snprintf(why, why_len, "not JSON: contains a NUL byte");
 		return NULL;
 	}
-	if (scan_depth(buf, len) > STRICT_JSON_MAX_DEPTH) {
+	if (strict_json_depth(buf, len) > STRICT_JSON_MAX_DEPTH) {
 		snprintf(why, why_len, "not accepted: nested deeper than %d levels",
 		         STRICT_JSON_MAX_DEPTH);
 		return NULL;

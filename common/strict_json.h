@@ -16,6 +16,9 @@
 /* Returns a new object reference, or NULL with a one-line reason written into why
  * (e.g. "not JSON: ... at line 1 column 7", "too large: 300000 bytes > 262144",
  * "too deep"). */
+/* The deepest nesting of brackets outside strings in buf[0..len). */
+size_t strict_json_depth(const char *buf, size_t len);
+
 json_t *strict_json_parse_object(const char *buf, size_t len, size_t max_bytes, char *why,
                                  size_t why_len);
 

@@ -65,13 +65,12 @@ static char *validated_text(struct mail_job *job)
 {
 	struct mail_job_error err;
 	char reason[300];
+	char *text = mail_job_serialise_valid(job, &err); /* one serialisation, checked */
 
-	if (mail_job_validate(job, &err) != 0) {
+	if (!text)
 		LOG_ERROR("mail", "job not valid id=%s error=\"%s\"", job->id,
 		          mail_job_error_format(&err, reason, sizeof(reason)));
-		return NULL;
-	}
-	return mail_job_serialise(job);
+	return text;
 }
 
 static int push(struct app *app, struct worker *w, struct mail_job *job)

@@ -25,7 +25,8 @@ enum reset_token_status {
 void reset_token_fingerprint(const char *secret, size_t secret_len, const char *password_hash,
                              char out[RESET_FP_LEN + 1]);
 
-/* A signed token; free() it. NULL when out of memory. */
+/* A signed token; free() it. NULL when out of memory, or when fingerprint is
+ * not one of reset_token_fingerprint's. */
 char *reset_token_mint(const char *secret, size_t secret_len, int64_t user_id,
                        const char *fingerprint, int64_t expires_at);
 

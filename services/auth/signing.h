@@ -20,6 +20,10 @@ void signing_mac(const char *key, size_t key_len, const char *purpose, const cha
 bool signing_mac_ok(const char *key, size_t key_len, const char *purpose, const char *data,
                     size_t data_len, const char *mac, size_t mac_len);
 
+/* HMAC-SHA256(key, data) into out. */
+void signing_hmac(const char *key, size_t key_len, const void *data, size_t data_len,
+                  unsigned char out[32]);
+
 /* SHA-256 of data. */
 void signing_sha256(const void *data, size_t len, unsigned char out[32]);
 

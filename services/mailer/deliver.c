@@ -265,6 +265,8 @@ static void observe_smtp(struct deliverer *d, int64_t started)
 {
 	metrics_observe(d->metrics, "mailer_smtp_duration_seconds", "",
 	                (double)(now_mono_ms() - started) / 1000.0);
+	metrics_add(d->metrics, "mailer_smtp_connections_total", "",
+	            (double)smtp_sender_last_connects(d->sender));
 }
 
 /* Hands the built message over: SMTP, or the local modes. */

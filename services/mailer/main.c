@@ -61,6 +61,9 @@ static void declare_metrics(struct metrics *m)
 	                NULL, 0);
 	metrics_declare(m, "mailer_smtp_duration_seconds", METRICS_HISTOGRAM,
 	                "Time of one SMTP transaction.", smtp_bounds, 11);
+	metrics_declare(m, "mailer_smtp_connections_total", METRICS_COUNTER,
+	                "SMTP connections opened (fewer than messages: connections are reused).",
+	                NULL, 0);
 	metrics_declare(m, "mailer_queue_depth", METRICS_GAUGE, "Jobs waiting in the queue.", NULL,
 	                0);
 	metrics_declare(m, "mailer_retry_depth", METRICS_GAUGE, "Jobs waiting for a retry.", NULL,

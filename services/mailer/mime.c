@@ -190,13 +190,42 @@ static bool qp_literal(unsigned char c)
 	return (c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t';
 }
 
+/* The encoded text goes out through a small staging buffer: one buf_append
+ * per kilobyte instead of one per character (the encoder was a fifth of the
+ * mailer's work per message). */
+struct qp_sink {
+	struct buf *out;
+	int rc;
+	size_t n;
+	char chunk[1024];
+};
+
+static void qp_put(struct qp_sink *q, const char *p, size_t w)
+{
+	if (q->n + w > sizeof(q->chunk)) {
+		if (q->rc == BUF_OK)
+			q->rc = buf_append(q->out, q->chunk, q->n);
+		q->n = 0;
+	}
+	for (size_t i = 0; i < w; i++)
+		q->chunk[q->n++] = p[i];
+}
+
+static int qp_flush(struct qp_sink *q)
+{
+	if (q->rc == BUF_OK && q->n)
+		q->rc = buf_append(q->out, q->chunk, q->n);
+	q->n = 0;
+	return q->rc;
+}
+
 int mime_encode_qp(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	struct qp_sink q = { .out = out, .rc = BUF_OK, .n = 0 };
 	size_t col = 0;
-	int rc = BUF_OK;
 
-	for (size_t i = 0; i < n && rc == BUF_OK; i++) {
+	for (size_t i = 0; i < n && q.rc == BUF_OK; i++) {
 		unsigned char c = (unsigned char)s[i];
 		bool line_end = c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n');
 		bool before_break = i + 1 >= n || s[i + 1] == '\n' || s[i + 1] == '\r';
@@ -206,7 +235,7 @@ int mime_encode_qp(struct buf *out, const char *s, size_t n)
 		if (line_end) {
 			if (c == '\r')
 				i++;
-			rc = buf_append_str(out, "\r\n");
+			qp_put(&q, "\r\n", 2);
 			col = 0;
 			continue;
 		}
@@ -223,20 +252,19 @@ int mime_encode_qp(struct buf *out, const char *s, size_t n)
 			w = 3;
 		}
 		if (col + w > QP_LINE_MAX - 1) {
-			rc = buf_append_str(out, "=\r\n");
+			qp_put(&q, "=\r\n", 3);
 			col = 0;
 			if (enc[0] == '.' && w == 1) {
 				memcpy(enc, "=2E", 3);
 				w = 3;
 			}
 		}
-		if (rc == BUF_OK)
-			rc = buf_append(out, enc, w);
+		qp_put(&q, enc, w);
 		col += w;
 	}
-	if (rc == BUF_OK && col > 0)
-		rc = buf_append_str(out, "\r\n");
-	return rc;
+	if (col > 0)
+		qp_put(&q, "\r\n", 2);
+	return qp_flush(&q);
 }
 
 static int put_part(struct buf *out, const char *subtype, const char *body)

@@ -22,6 +22,7 @@ struct smtp_sender {
 	CURL *curl;
 	char url[400];
 	struct trace trace; /* lives as long as the handle: curl may call back at cleanup */
+	long opened;        /* connections the last smtp_send() opened */
 };
 
 struct upload {
@@ -277,6 +278,7 @@ static void transfer(struct smtp_sender *s, const char *from, struct curl_slist 
 	t.rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &t.code);
 	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
+	s->opened += connects;
 	end->reused = connects == 0;
 	end->broken =
 	    (t.rc == CURLE_SEND_ERROR || t.rc == CURLE_RECV_ERROR || t.rc == CURLE_GOT_NOTHING) &&
@@ -302,6 +304,7 @@ void smtp_send(struct smtp_sender *s, const char *envelope_from, const struct ma
 	char from[300];
 	struct transfer_end end = { false, false };
 
+	s->opened = 0;
 	envelope(job, out);
 	if (out->n_rcpt == 0) {
 		out->kind = SMTP_SENT;
@@ -350,4 +353,9 @@ int smtp_probe(struct smtp_sender *s, char *why, size_t why_len)
 		                          : curl_easy_strerror(rc));
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+long smtp_sender_last_connects(const struct smtp_sender *s)
+{
+	return s->opened;
 }

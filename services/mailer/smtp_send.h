@@ -34,4 +34,9 @@ void smtp_send(struct smtp_sender *sender, const char *envelope_from, const stru
  * -1 with why filled. */
 int smtp_probe(struct smtp_sender *sender, char *why, size_t why_len);
 
+/* How many new connections the last smtp_send() opened (curl's
+ * CURLINFO_NUM_CONNECTS of its transfers): 0 when it reused the open one, 2
+ * when it tried once more on a fresh one. */
+long smtp_sender_last_connects(const struct smtp_sender *sender);
+
 #endif

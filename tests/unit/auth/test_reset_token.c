@@ -50,6 +50,21 @@ int main(void)
 	CHECK_INT(verify(KEY, t, NOW + 600, &id, got_fp), RESET_TOKEN_EXPIRED);
 	CHECK_INT(verify("another key another key another k", t, NOW, &id, got_fp),
 	          RESET_TOKEN_INVALID);
+	{ /* libjwt reads the token minted by hand: HS256, typ JWT, the three claims */
+		jwt_t *j = NULL;
+
+		CHECK(strncmp(t, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0);
+		CHECK_INT(jwt_decode(&j, t, (const unsigned char *)KEY, (int)strlen(KEY)), 0);
+		CHECK(j && jwt_get_alg(j) == JWT_ALG_HS256);
+		CHECK_INT(jwt_get_grant_int(j, "reset_password"), 42);
+		CHECK_INT(jwt_get_grant_int(j, "exp"), NOW + 600);
+		CHECK_STR(jwt_get_grant(j, "fp"), fp);
+		CHECK_STR(jwt_get_header(j, "typ"), "JWT");
+		jwt_free(j);
+	}
+	bad = reset_token_mint(KEY, strlen(KEY), 42, "a\"b", NOW + 600); /* not a fingerprint */
+	CHECK(bad == NULL);
+	CHECK(reset_token_mint(KEY, strlen(KEY), 42, "", NOW + 600) == NULL);
 	t[strlen(t) - 2] ^= 1; /* a changed signature */
 	CHECK_INT(verify(KEY, t, NOW, &id, got_fp), RESET_TOKEN_INVALID);
 	free(t);

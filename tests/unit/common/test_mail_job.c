@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "mail_job.h"
+#include "strict_json.h"
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -163,7 +164,7 @@ static void test_round_trip(void)
 	    "\"last_error\":\"smtp 451\"}";
 	struct mail_job job, again;
 	struct mail_job_error err;
-	char *out, *out2;
+	char *out, *out2, *valid;
 
 	CHECK_INT(mail_job_parse(in, strlen(in), &job, &err), 0);
 	CHECK_STR(job.subject, "重置");
@@ -174,14 +175,101 @@ static void test_round_trip(void)
 	out2 = mail_job_serialise(&again);
 	CHECK_STR(out, out2);
 	CHECK_INT(mail_job_validate(&again, &err), 0);
+	valid = mail_job_serialise_valid(&again, &err); /* the same text, checked */
+	CHECK(valid != NULL);
+	CHECK_STR(valid, out2);
+	free(valid);
 	free(again.subject);
 	again.subject = strdup("bad\r\nBcc: x@example.com");
 	CHECK_INT(mail_job_validate(&again, &err), -1);
+	CHECK_STR(err.field, "subject");
+	memset(&err, 0, sizeof(err));
+	CHECK(mail_job_serialise_valid(&again, &err) == NULL);
 	CHECK_STR(err.field, "subject");
 	free(out);
 	free(out2);
 	mail_job_release(&job);
 	mail_job_release(&again);
+}
+
+/* The old way to validate a built job: serialise, then parse the text back. */
+static int verdict_by_parse(const struct mail_job *job, struct mail_job_error *err)
+{
+	struct mail_job copy;
+	char *text = mail_job_serialise(job);
+	int rc = text ? mail_job_parse(text, strlen(text), &copy, err) : -1;
+
+	if (rc == 0)
+		mail_job_release(&copy);
+	free(text);
+	return rc;
+}
+
+static json_t *nested(int depth)
+{
+	json_t *o = json_object();
+
+	for (int i = 1; i < depth; i++) {
+		json_t *outer = json_object();
+
+		json_object_set_new(outer, "k", o);
+		o = outer;
+	}
+	return o;
+}
+
+/* mail_job_serialise_valid checks the object, not the text parsed back: row by
+ * row, its verdict and reason are those of parsing its own text. */
+static void test_serialise_valid_agrees(void)
+{
+	static const char base[] = "{\"v\":1,\"id\":\"s-1\",\"to\":[\"a@example.com\"],"
+	                           "\"subject\":\"Hi\",\"template\":\"reset_password\","
+	                           "\"data\":{\"a\":{\"b\":1}}}";
+	static const char *const rows[] = { "valid",     "subject CR/LF", "bad address",
+		                            "deep data", "too large",     "bad header",
+		                            "empty id" };
+	static char big[300 * 1024];
+
+	memset(big, 'a', sizeof(big) - 1);
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct mail_job job;
+		struct mail_job_error want = { "", "" }, got = { "", "" };
+		char *text;
+		int rc;
+
+		CHECK_INT(mail_job_parse(base, strlen(base), &job, &want), 0);
+		if (r == 1) {
+			free(job.subject);
+			job.subject = strdup("bad\r\nBcc: x@example.com");
+		} else if (r == 2) {
+			free(job.to.items[0]);
+			job.to.items[0] = strdup("not an address");
+		} else if (r == 3) {
+			json_object_set_new(job.data, "deep", nested(STRICT_JSON_MAX_DEPTH + 2));
+		} else if (r == 4) {
+			job.text = strdup(big);
+		} else if (r == 5) {
+			job.headers = json_pack("{s:s}", "Bcc", "x@example.com");
+		} else if (r == 6) {
+			free(job.id);
+			job.id = strdup("");
+		}
+		rc = verdict_by_parse(&job, &want);
+		text = mail_job_serialise_valid(&job, &got);
+		CHECK_ROW((text != NULL) == (rc == 0), rows[r]);
+		CHECK_ROW(r == 0 ? rc == 0 : rc != 0, rows[r]);
+		if (text) {
+			char *plain = mail_job_serialise(&job);
+
+			CHECK_STR(text, plain);
+			free(plain);
+		} else {
+			CHECK_STR(got.field, want.field);
+			CHECK_STR(got.reason, want.reason);
+		}
+		free(text);
+		mail_job_release(&job);
+	}
 }
 
 static void test_error_format(void)
@@ -196,6 +284,7 @@ int main(void)
 {
 	test_valid_examples();
 	test_invalid_examples();
+	test_serialise_valid_agrees();
 	test_hostile();
 	test_round_trip();
 	test_error_format();

@@ -35,6 +35,69 @@ static void test_qp(void)
 	buf_release(&b);
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes quoted-printable (soft breaks dropped, =XX read) into out. */
+static size_t qp_decode(const char *in, char *out)
+{
+	size_t n = 0;
+
+	while (*in) {
+		if (in[0] == '=' && in[1] == '\r' && in[2] == '\n') {
+			in += 3;
+		} else if (in[0] == '=' && hex_digit(in[1]) >= 0 && hex_digit(in[2]) >= 0) {
+			out[n++] = (char)(hex_digit(in[1]) * 16 + hex_digit(in[2]));
+			in += 3;
+		} else {
+			out[n++] = *in++;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Kilobytes of mixed text: many times the encoder's staging buffer, so every
+ * flush boundary is crossed; decoded, it gives the input back with CRLF. */
+static void test_qp_long_and_bounded(void)
+{
+	static const char piece[] = "Line with = signs, 重置 and a tab\there.\n.dot start\n "
+	                            "trailing space \n";
+	static char in[8000], want[9000], got[9000];
+	size_t n = 0, w = 0;
+	struct buf b;
+
+	while (n + sizeof(piece) < sizeof(in)) {
+		memcpy(in + n, piece, sizeof(piece) - 1);
+		n += sizeof(piece) - 1;
+	}
+	in[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\n')
+			want[w++] = '\r';
+		want[w++] = in[i];
+	}
+	want[w] = '\0';
+	buf_init(&b, 1 << 16);
+	CHECK_INT(mime_encode_qp(&b, in, n), BUF_OK);
+	CHECK(b.len > 3 * 1024);
+	qp_decode(buf_cstr(&b), got);
+	CHECK_STR(got, want);
+	for (const char *line = buf_cstr(&b); *line;) {
+		const char *end = strstr(line, "\r\n");
+
+		CHECK(end && end - line <= 76);
+		line = end + 2;
+	}
+	buf_release(&b);
+	buf_init(&b, 2000); /* too small for the whole: refused, whichever flush fails */
+	CHECK_INT(mime_encode_qp(&b, in, n), BUF_TOO_BIG);
+	CHECK(b.len <= 2000);
+	buf_release(&b);
+}
+
 static void test_header_words(void)
 {
 	struct buf b;
@@ -102,6 +165,7 @@ static void test_message(void)
 int main(void)
 {
 	test_qp();
+	test_qp_long_and_bounded();
 	test_header_words();
 	test_message();
 	return check_summary();
