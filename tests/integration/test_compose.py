@@ -61,7 +61,7 @@ class ComposeTest(unittest.TestCase):
         self.assertIn("groupadd --system --gid 10001 microblog", dockerfile)
         self.assertIn("useradd --system --uid 10001 --gid 10001", dockerfile)
         with open(os.path.join(SOURCE_DIR, "scripts", "deps")) as f:
-            self.assertIn("runtime) lists=(runtime)", f.read())
+            self.assertIn("run) lists=(build runtime run)", f.read())
 
     def test_published_ports(self):
         """auth on every interface; Mailpit's UI (every caught reset link) on

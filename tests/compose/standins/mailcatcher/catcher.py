@@ -14,6 +14,7 @@ reads:
 """
 import html
 import json
+import signal
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -103,7 +104,12 @@ class Web(BaseHTTPRequestHandler):
         return self.reply(200, "ok", "text/plain")
 
 
+def stop(signum, frame):
+    raise SystemExit(0)  # PID 1 in its container: SIGTERM does nothing unless handled
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop)
     handler = FaultHandler()
     controller = Controller(handler, hostname="0.0.0.0", port=SMTP_PORT, ready_timeout=10)
     controller.start()
