@@ -383,8 +383,7 @@ class Steps:
         self.s.set_smtp_delay(0)
 
     def keep_scale(self):
-        self.s.block(self.b, "keep-scale")
-        self.s.compose("up", "-d")  # an `up` without --scale keeps MAILER_SCALE's three
+        self.s.block(self.b, "keep-scale")  # its `up -d` has no --scale
         self.s.wait_healthy(mailers=3)
 
     def kill_mailer(self):
@@ -411,8 +410,6 @@ class Steps:
         assert {f"kill-{k.split()[1]}" for k in dup} <= in_flight, \
             f"duplicates beyond the killed mailer's jobs: {dup}"
         log(f"kill: all 90 delivered; {len(dup)} sent twice (held by the killed mailer)")
-        self.s.compose("up", "-d")
-        self.s.wait_healthy(mailers=3)
 
     def persistence(self):
         self.s.compose("stop", "mailer")
