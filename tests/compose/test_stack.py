@@ -39,6 +39,7 @@ SH_FENCE_RE = re.compile(r"^```sh$", re.M)
 INLINE_RE = re.compile(r"`(docker-compose [^`]+)`")
 V2_ONLY_RE = re.compile(r"^(?!\s*#).*?\bdocker compose \S", re.M)
 BULK = 500
+KILL_JOBS = 60
 
 
 def log(text):
@@ -276,7 +277,10 @@ class Stack:
 
     def down(self):
         try:
-            self.sh("docker-compose down -v --remove-orphans", timeout=180, what="down -v")
+            # compose refuses to run without the env_file: a failure before the
+            # guide's `cp .env.example .env` leaves none
+            self.sh("[ -e .env ] || : >.env\ndocker-compose down -v --remove-orphans",
+                    timeout=180, what="down -v")
         except Exception as exc:
             log(f"cleanup: {exc}")
 
@@ -389,27 +393,35 @@ class Steps:
     def kill_mailer(self):
         victim = sorted(self.s.containers("mailer"))[1]
         host = self.s.inspect(victim)["Config"]["Hostname"]
-        self.s.set_smtp_delay(400)
-        self.s.enqueue("auth", "kill", 90)
+        # each SMTP DATA held 2 s, and the jobs pushed in one LPUSH (the producers'
+        # contract, proto/README.md): the twelve delivery threads stay busy for 10 s
+        self.s.set_smtp_delay(2000)
+        jobs = [json.dumps({"v": 1, "id": f"kill-{i}", "to": [f"kill-{i}@example.com"],
+                            "subject": f"kill {i}", "text": f"job kill {i}"})
+                for i in range(1, KILL_JOBS + 1)]
+        self.s.redis("LPUSH", "mail:queue", *jobs)
+
+        def victim_lists():  # one processing list per delivery thread: <host>-<pid>-<n>
+            return [f"mail:processing:{w}"
+                    for w in self.s.redis("SMEMBERS", "mail:workers").split()
+                    if w.startswith(host + "-")]
 
         def victim_busy():
-            for w in self.s.redis("SMEMBERS", "mail:workers").split():
-                if w.startswith(host + "-") and \
-                        int(self.s.redis("LLEN", f"mail:processing:{w}") or 0) > 0:
-                    return w
-        worker = wait_for(victim_busy, timeout=60, interval=0.05,
-                          what="the chosen mailer to hold jobs")
+            return any(int(self.s.redis("LLEN", key) or 0) > 0 for key in victim_lists())
+        wait_for(victim_busy, timeout=60, interval=0.05, what="the chosen mailer to hold jobs")
         run(["docker", "kill", victim])
-        held = self.s.redis("LRANGE", f"mail:processing:{worker}", "0", "-1").splitlines()
-        in_flight = {json.loads(j)["id"] for j in held}
-        log(f"kill: docker kill {victim[:12]} (worker {worker}) holding {sorted(in_flight)}")
+        in_flight = set()
+        for key in victim_lists():
+            for job in self.s.redis("LRANGE", key, "0", "-1").splitlines():
+                in_flight.add(json.loads(job)["id"])
+        log(f"kill: docker kill {victim[:12]} holding {sorted(in_flight)}")
         assert in_flight, "the mailer was killed mid-delivery"
         self.s.set_smtp_delay(0)
-        got = self.s.wait_subjects("kill", 90, timeout=120)
+        got = self.s.wait_subjects("kill", KILL_JOBS, timeout=120)
         dup = {k for k, n in got.items() if n > 1}
         assert {f"kill-{k.split()[1]}" for k in dup} <= in_flight, \
             f"duplicates beyond the killed mailer's jobs: {dup}"
-        log(f"kill: all 90 delivered; {len(dup)} sent twice (held by the killed mailer)")
+        log(f"kill: all {KILL_JOBS} delivered; {len(dup)} sent twice (held by the killed mailer)")
 
     def persistence(self):
         self.s.compose("stop", "mailer")
