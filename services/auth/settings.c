@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define S(field) offsetof(struct settings, field)
@@ -38,11 +39,26 @@ const struct config_var settings_table[] = {
 
 const size_t settings_table_len = sizeof(settings_table) / sizeof(settings_table[0]);
 
+/* .env.example's SECRET_KEY, and any key copied from it half-edited, holds
+ * "change-me": a value published with the source is no secret. */
+static bool secret_is_placeholder(const char *key)
+{
+	return strcasestr(key, "change-me") != NULL;
+}
+
 int settings_load(struct settings *s, struct config_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	if (config_load(settings_table, settings_table_len, s, err) != 0)
 		return -1;
+	if (secret_is_placeholder(s->secret_key)) {
+		err->name = "SECRET_KEY";
+		snprintf(err->reason, sizeof(err->reason), "%s",
+		         "is the example value (contains \"change-me\"): set a random one, "
+		         "e.g. openssl rand -base64 48");
+		settings_release(s);
+		return -1;
+	}
 	if (strncmp(s->public_url, "http://", 7) != 0 &&
 	    strncmp(s->public_url, "https://", 8) != 0) {
 		err->name = "PUBLIC_URL";
