@@ -18,7 +18,8 @@ COPY scripts/packages/runtime.txt /tmp/runtime.txt
 RUN apt-get update \
  && grep -v '^#' /tmp/runtime.txt | xargs apt-get install -y --no-install-recommends \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime.txt \
- && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin microblog \
+ && groupadd --system --gid 10001 microblog \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin microblog \
  && mkdir -p /app/var && chown microblog:microblog /app/var
 COPY --from=build /src/build/services/auth/auth /src/build/services/mailer/mailer \
      /src/build/services/mailctl/mailctl /usr/local/bin/

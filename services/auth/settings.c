@@ -43,10 +43,22 @@ const struct config_var settings_table[] = {
 
 const size_t settings_table_len = sizeof(settings_table) / sizeof(settings_table[0]);
 
-/* The rules that span variables: NULL when they hold, else the variable at
- * fault with *reason set. */
+/* .env.example's SECRET_KEY, and any key copied from it half-edited, holds
+ * "change-me": a value published with the source is no secret. */
+static bool secret_is_placeholder(const char *key)
+{
+	return strcasestr(key, "change-me") != NULL;
+}
+
+/* The rules that span variables or go beyond a variable's bounds: NULL when
+ * they hold, else the variable at fault with *reason set. */
 static const char *cross_check(const struct settings *s, const char **reason)
 {
+	if (secret_is_placeholder(s->secret_key)) {
+		*reason = "is the example value (contains \"change-me\"): set a random one, "
+		          "e.g. openssl rand -base64 48";
+		return "SECRET_KEY";
+	}
 	if (strncmp(s->public_url, "http://", 7) != 0 &&
 	    strncmp(s->public_url, "https://", 8) != 0) {
 		*reason = "must start with http:// or https://";

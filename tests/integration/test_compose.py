@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 import unittest
 
+import yaml  # Debian's python3-yaml, which docker-compose depends on
+
 from harness import SOURCE_DIR
 
 CONFIG_ROW = re.compile(r'\{\s*"([A-Z][A-Z0-9_]+)",\s*CONFIG_')
@@ -81,5 +83,35 @@ class ComposeTest(unittest.TestCase):
                             "packages are named in scripts/packages/, not in the Dockerfile")
         self.assertRegex(dockerfile, r"\nUSER microblog\n")
         self.assertNotIn("SECRET_KEY", dockerfile)
+        self.assertIn("groupadd --system --gid 10001 microblog", dockerfile)
+        self.assertIn("useradd --system --uid 10001 --gid 10001", dockerfile)
         with open(os.path.join(SOURCE_DIR, "scripts", "deps")) as f:
-            self.assertIn("scripts/packages/runtime.txt", f.read())
+            self.assertIn("run) lists=(build runtime run)", f.read())
+
+    def test_published_ports(self):
+        """auth on every interface; Mailpit's UI (every caught reset link) on
+        loopback only; nothing else, not the mailer's or auth's metrics."""
+        d = tempfile.mkdtemp(prefix="test-compose-")
+        try:
+            shutil.copy(os.path.join(SOURCE_DIR, "docker-compose.yml"), d)
+            shutil.copy(os.path.join(SOURCE_DIR, ".env.example"), os.path.join(d, ".env"))
+            p = subprocess.run(["docker-compose", "config"], cwd=d, capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        finally:
+            shutil.rmtree(d)
+        services = yaml.safe_load(p.stdout)["services"]
+        published = {}
+        for name, service in services.items():
+            for port in service.get("ports", []):
+                if isinstance(port, dict):  # long form: every interface unless host_ip
+                    port = f"{port.get('host_ip', '0.0.0.0')}:{port['published']}:{port['target']}"
+                published[name] = port.removesuffix("/tcp")
+        self.assertEqual(published, {"auth": "0.0.0.0:8080:8080",
+                                     "mailpit": "127.0.0.1:8025:8025"})
+
+    def test_backups_stay_out_of_git_and_the_image(self):
+        with open(os.path.join(SOURCE_DIR, ".gitignore")) as f:
+            self.assertIn("/backup/", f.read().split())
+        with open(os.path.join(SOURCE_DIR, ".dockerignore")) as f:
+            self.assertIn("backup/", f.read().split())
