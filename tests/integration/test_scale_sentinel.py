@@ -124,7 +124,9 @@ class StaleSentinelsTest(unittest.TestCase):
         auth's link meets -READONLY, asks again, and refuses the node on its ROLE —
         resets answer 503, nothing is written to a replica — until it is master again."""
         group = RedisSentinelGroup()
-        auth, reset = auth_with_one_user(group, "sid")
+        # one thread: the first reset meets -READONLY and drops that thread's link,
+        # the second re-asks the sentinels on the same link and meets ROLE slave
+        auth, reset = auth_with_one_user(group, "sid", AUTH_THREADS=1)
         try:
             self.assertEqual(reset(), 302)
             m = group.master.client()
