@@ -190,12 +190,12 @@ static int start_metrics(struct http_server *s, struct app *app, char *host, siz
 	if (s->metrics.fd < 0)
 		return -1;
 	s->metrics.daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC, 0, NULL, NULL,
-	    on_request, &s->metrics, MHD_OPTION_LISTEN_SOCKET, s->metrics.fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)METRICS_THREADS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONNECTIONS,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s->metrics, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
+	    &s->metrics, MHD_OPTION_LISTEN_SOCKET, s->metrics.fd, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)METRICS_THREADS, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->connection_timeout, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)METRICS_CONNECTIONS, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    &s->metrics, MHD_OPTION_END);
 	return s->metrics.daemon ? 0 : -1;
 }
 
