@@ -93,9 +93,10 @@ static int build(struct app *app, const struct db_user *user, const char *kind,
 	job->id = text_dup(id);
 	job->subject = text_dup(subject);
 	job->template_name = text_dup(kind);
+	job->locale = text_dup(lang_tag(lang));
 	job->data = data;
 	job->deadline = deadline;
-	if (!job->id || !job->subject || !job->template_name)
+	if (!job->id || !job->subject || !job->template_name || !job->locale)
 		return -1;
 	return mail_job_list_add(&job->to, user->email) == 0 ? 0 : -1;
 }
@@ -123,6 +124,8 @@ char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const 
 
 	mail_job_init(&job);
 	json_object_set_new(data, "reset_url", json_string(reset_url));
+	json_object_set_new(data, "valid_minutes",
+	                    json_integer((app->settings.reset_token_ttl + 59) / 60));
 	if (build(app, user, "reset_password", "Reset Your Password", lang, data, deadline, &job) ==
 	    0) {
 		text = validated_text(&job);
