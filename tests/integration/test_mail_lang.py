@@ -98,7 +98,16 @@ class ZhResetMailTest(MailerTestCase):
         self.assertEqual(str(got[0].parsed["Subject"]), "[Microblog] 重置你的密码")
         self.assertIn("wang，你好：", got[0].body("plain"))
         self.assertEqual(str(got[1].parsed["Subject"]), "[Microblog] Reset Your Password")
-        self.assertIn("Dear wang,", got[1].body("plain"))
+        en_text, en_html = got[1].body("plain"), got[1].body("html")
+        self.assertIn("Dear wang,", en_text)
+        self.assertIn("It works once, and only for 15 minutes after this message was sent",
+                      en_text)
+        self.assertIn("To reset your password click on the following link:", en_text)
+        self.assertIn('<html lang="en">', en_html)
+        self.assertIn('<meta charset="utf-8">', en_html)
+        self.assertIn("Choose a new password</a>", en_html)
+        self.assertIn("The link works once, and only for 15 minutes", en_html)
+        self.assertIn("word-break:break-all", en_html)
         self.assertEqual(r.llen("mail:dead"), 0)
 
 
