@@ -1,11 +1,12 @@
 // The user's path in a real browser: register, log out, "Forgot Your
 // Password?", the mail, mismatched then matching new passwords, log in with
-// the new one, and the same link refused afterwards. Each step is
+// the new one, and the same link refused afterwards; then the same path once
+// in Chinese (zh-CN), chosen with the language switch. Each step is
 // screenshotted under $BUILD_DIR/browser-artifacts/; a failure names its step.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BUILD_DIR, resetLinkFrom, sanitizerReports, startAll, stopAll, waitFor } from './services.mjs';
+import { BUILD_DIR, mailCount, resetLinkFrom, sanitizerReports, startAll, stopAll, waitFor } from './services.mjs';
 
 const artifacts = path.join(BUILD_DIR, 'browser-artifacts');
 fs.rmSync(artifacts, { recursive: true, force: true });
@@ -33,6 +34,82 @@ async function step(page, name, fn) {
 
 async function expectText(page, text) {
   await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10000 });
+}
+
+async function expectLang(page, lang) {
+  const got = await page.getAttribute('html', 'lang');
+  if (got !== lang) throw new Error(`<html lang="${got}">, want ${lang}`);
+}
+
+// The reset path once in zh-CN: the switch sets the language, every page and
+// flash on the way is Chinese, and so is the mail.
+async function walkInChinese(context, base, env) {
+  await context.clearCookies();
+  const page = await context.newPage();
+  const user = { name: 'lihua', email: 'lihua@example.com', old: 'old password 1', next: 'new password 2' };
+  await step(page, 'zh-CN: the language switch', async () => {
+    await page.goto(`${base}/register`);
+    await expectLang(page, 'en');
+    await page.click('a[hreflang="zh-CN"]');
+    await page.waitForURL(`${base}/register`);
+    await expectLang(page, 'zh-CN');
+    await expectText(page, '再次输入密码');
+  });
+  await step(page, 'zh-CN: register', async () => {
+    await page.fill('#username', user.name);
+    await page.fill('#email', user.email);
+    await page.fill('#password', user.old);
+    await page.fill('#password2', user.old);
+    await page.click('input[type=submit]');
+    await page.waitForURL(`${base}/login`);
+    await expectLang(page, 'zh-CN');
+    await expectText(page, '恭喜，你已成为注册用户！');
+  });
+  let before;
+  await step(page, 'zh-CN: forgot your password', async () => {
+    await expectText(page, '忘记密码？');
+    await page.click('text=点击重置');
+    await page.waitForURL(`${base}/reset_password_request`);
+    await expectText(page, '重置密码');
+    before = mailCount(env.maildir);
+    await page.fill('#email', user.email);
+    await page.click('input[type=submit]');
+    await page.waitForURL(`${base}/login`);
+    await expectText(page, '请查看你的电子邮件，按照说明重置密码');
+  });
+  let link;
+  await step(page, 'zh-CN: the mail arrives, in Chinese', async () => {
+    const mail = await waitFor(() => (mailCount(env.maildir) > before ? resetLinkFrom(env.maildir, true) : null),
+      'the zh-CN reset mail', 20000);
+    if (!mail.raw.includes('<html lang=3D"zh-CN">') && !mail.raw.includes('<html lang="zh-CN">')) {
+      throw new Error('the newest mail is not the Chinese one');
+    }
+    link = mail.link;
+  });
+  await step(page, 'zh-CN: mismatched passwords', async () => {
+    await page.goto(link);
+    await expectLang(page, 'zh-CN');
+    await expectText(page, '重置你的密码');
+    await page.fill('#password', user.next);
+    await page.fill('#password2', 'something else');
+    await page.click('input[type=submit]');
+    await expectText(page, '两次输入的密码必须一致。');
+  });
+  await step(page, 'zh-CN: set the new password', async () => {
+    await page.fill('#password', user.next);
+    await page.fill('#password2', user.next);
+    await page.click('input[type=submit]');
+    await page.waitForURL(`${base}/login`);
+    await expectText(page, '你的密码已重置。');
+  });
+  await step(page, 'zh-CN: log in with the new password', async () => {
+    await page.fill('#username', user.name);
+    await page.fill('#password', user.next);
+    await page.click('input[type=submit]');
+    await expectText(page, `你好，${user.name}！`);
+    await expectLang(page, 'zh-CN');
+  });
+  await page.close();
 }
 
 async function main() {
@@ -115,6 +192,7 @@ async function main() {
       await page.waitForURL(`${base}/reset_password_request`);
       await expectText(page, 'The password reset link is invalid or has expired.');
     });
+    await walkInChinese(context, base, env);
     await step(page, 'nothing loaded from outside, no console errors', async () => {
       if (outside.length) throw new Error(`requests outside the site: ${outside.join(', ')}`);
       if (consoleErrors.length) throw new Error(`console errors: ${consoleErrors.join(' | ')}`);
