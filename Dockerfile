@@ -10,6 +10,7 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY common common
 COPY services services
+COPY templates/locale templates/locale
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)"
 
@@ -24,9 +25,11 @@ RUN apt-get update \
 COPY --from=build /src/build/services/auth/auth /src/build/services/mailer/mailer \
      /src/build/services/mailctl/mailctl /usr/local/bin/
 COPY templates /app/templates
+COPY --from=build /src/build/locale /app/locale
 WORKDIR /app
 USER microblog
 ENV TEMPLATES_DIR=/app/templates \
+    AUTH_LOCALE_DIR=/app/locale \
     DATABASE_PATH=/app/var/app.db \
     AUTH_LISTEN=0.0.0.0:8080 \
     MAILER_LISTEN=0.0.0.0:9090

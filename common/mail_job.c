@@ -197,6 +197,45 @@ static int check_template(struct mail_job *job, json_t *value, struct mail_job_e
 	                                               : 0;
 }
 
+/* A language tag of BCP 47's common shape: a 2-3 letter language, then up to
+ * three subtags of 1-8 letters or digits ("zh-CN", "zh-Hans-CN", "en-US").
+ * Nothing else: the mailer makes a directory name of it. */
+static bool locale_valid(const char *s, size_t n)
+{
+	size_t i = 0, len = 0;
+	int subtags = 0;
+
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	for (; i < n; i++) {
+		bool alnum = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		             (s[i] >= '0' && s[i] <= '9');
+
+		if (s[i] == '-') {
+			if ((subtags && len == 0) || ++subtags > 3)
+				return false;
+			len = 0;
+		} else if (!alnum || ++len > 8) {
+			return false;
+		}
+	}
+	return subtags == 0 || len > 0;
+}
+
+static int check_locale(struct mail_job *job, json_t *value, struct mail_job_error *err)
+{
+	if (!value)
+		return 0;
+	if (!json_is_string(value))
+		return reject(err, "locale", "must be a string");
+	if (json_string_length(value) > MAIL_JOB_LOCALE_MAX ||
+	    !locale_valid(json_string_value(value), json_string_length(value)))
+		return reject(err, "locale", "must be a language tag such as zh-CN or en");
+	return take_string(value, &job->locale) ? reject(err, "locale", "out of memory") : 0;
+}
+
 static int check_body(char **out, const char *name, json_t *value, struct mail_job_error *err)
 {
 	if (!value)
@@ -334,6 +373,7 @@ static const struct {
 	{ "reply_to", check_reply_to },
 	{ "subject", check_subject },
 	{ "template", check_template },
+	{ "locale", check_locale },
 	{ "text", check_text },
 	{ "html", check_html },
 	{ "data", check_data },
@@ -441,6 +481,7 @@ static json_t *mail_job_to_json(const struct mail_job *job)
 	set_string(o, "reply_to", job->reply_to);
 	set_string(o, "subject", job->subject);
 	set_string(o, "template", job->template_name);
+	set_string(o, "locale", job->locale);
 	set_string(o, "text", job->text);
 	set_string(o, "html", job->html);
 	if (job->data)
@@ -538,6 +579,7 @@ void mail_job_release(struct mail_job *job)
 	free(job->reply_to);
 	free(job->subject);
 	free(job->template_name);
+	free(job->locale);
 	free(job->text);
 	free(job->html);
 	json_decref(job->data);

@@ -23,6 +23,7 @@
 #define MAIL_JOB_TEMPLATE_MAX   64
 #define MAIL_JOB_HEADERS_MAX    20
 #define MAIL_JOB_LAST_ERROR_MAX 500
+#define MAIL_JOB_LOCALE_MAX     35 /* a language tag: "zh-CN", "en", "zh-Hans-CN" */
 
 struct mail_job_list {
 	char **items; /* bare addr-specs */
@@ -36,6 +37,7 @@ struct mail_job {
 	char *reply_to; /* NULL or an address, may be "Name <addr>" */
 	char *subject;
 	char *template_name;            /* NULL when the bodies are inline */
+	char *locale;                   /* language tag for the template, or NULL */
 	char *text;                     /* inline text body, or NULL */
 	char *html;                     /* inline HTML body, or NULL */
 	json_t *data;                   /* object (own reference), or NULL */

@@ -15,7 +15,15 @@
 #define LOAD_MAX_FILES     512
 #define NAME_MAX_LEN       200
 
-enum token_kind { TOK_TEXT, TOK_VAR, TOK_RAW, TOK_SECTION, TOK_INVERTED, TOK_PARTIAL };
+enum token_kind {
+	TOK_TEXT,
+	TOK_VAR,
+	TOK_RAW,
+	TOK_SECTION,
+	TOK_INVERTED,
+	TOK_PARTIAL,
+	TOK_TRANSLATE
+};
 
 struct token {
 	enum token_kind kind;
@@ -232,6 +240,8 @@ static int handle_tag(struct parser *p, char sigil, const char *inner, size_t n,
 	case '&':
 	case '{':
 		return add_tag(p, TOK_RAW, name, at);
+	case '_':
+		return add_tag(p, TOK_TRANSLATE, name, at);
 	default:
 		return add_tag(p, TOK_VAR, name, at);
 	}
@@ -245,7 +255,7 @@ static int parse_one_tag(struct parser *p, size_t open)
 	bool triple = sigil == '{';
 
 	if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!' || sigil == '>' ||
-	    sigil == '&' || sigil == '{')
+	    sigil == '&' || sigil == '{' || (sigil == '_' && remaining > 1 && start[1] == ' '))
 		start++, remaining--;
 	else
 		sigil = '\0';
@@ -254,8 +264,9 @@ static int parse_one_tag(struct parser *p, size_t open)
 		return fail_at(p, open, "unclosed tag: {{ without }}");
 	n = (size_t)(close - start);
 	end = (size_t)(close - p->src) + (triple ? 3 : 2);
-	after =
-	    (sigil && sigil != '&' && sigil != '{') ? standalone_end(p, open, end, &line_start) : 0;
+	after = (sigil && sigil != '&' && sigil != '{' && sigil != '_')
+	            ? standalone_end(p, open, end, &line_start)
+	            : 0;
 	if (after) {
 		/* drop the blanks before the tag from the text already added */
 		struct token_list *l = &p->stack[p->depth].list;
@@ -489,6 +500,8 @@ struct render {
 	const char *where;
 	struct buf *out;
 	struct template_error *err;
+	template_translate_fn translate;
+	const void *translate_user;
 };
 
 static int render_fail(struct render *r, const char *fmt, ...)
@@ -573,6 +586,15 @@ static int emit_value(struct render *r, const struct token *t)
 	return emit(r, num, strlen(num), false);
 }
 
+static int emit_translation(struct render *r, const struct token *t)
+{
+	const char *s = r->translate ? r->translate(r->translate_user, t->name) : NULL;
+
+	if (!s)
+		s = t->name;
+	return emit(r, s, strlen(s), true);
+}
+
 static int render_tokens(struct render *r, const struct token *t, size_t n);
 
 static int push_and_render(struct render *r, json_t *ctx, const struct token *t)
@@ -632,6 +654,8 @@ static int render_token(struct render *r, const struct token *t)
 		return render_section(r, t);
 	case TOK_PARTIAL:
 		return render_partial(r, t);
+	case TOK_TRANSLATE:
+		return emit_translation(r, t);
 	}
 	return 0;
 }
@@ -653,8 +677,22 @@ static int render_tokens(struct render *r, const struct token *t, size_t n)
 int template_render(const struct template_set *set, const char *name, json_t *ctx, int flags,
                     struct buf *out, struct template_error *err)
 {
+	return template_render_translated(set, name, ctx, flags, NULL, NULL, out, err);
+}
+
+int template_render_translated(const struct template_set *set, const char *name, json_t *ctx,
+                               int flags, template_translate_fn translate,
+                               const void *translate_user, struct buf *out,
+                               struct template_error *err)
+{
 	const struct template_file *f = find_file(set, name);
-	struct render r = { .set = set, .flags = flags, .out = out, .err = err, .where = name };
+	struct render r = { .set = set,
+		            .flags = flags,
+		            .out = out,
+		            .err = err,
+		            .where = name,
+		            .translate = translate,
+		            .translate_user = translate_user };
 
 	err->where[0] = err->reason[0] = '\0';
 	if (!f)

@@ -3,7 +3,9 @@
  * Tags: {{name}} (HTML-escaped), {{{name}}} and {{& name}} (raw), dotted names
  * (a.b.c), {{.}} (the current item), {{#section}}…{{/section}} over truthy values
  * and arrays (objects push a context), {{^inverted}}…{{/inverted}}, {{>partial}}
- * (by template name, e.g. {{>pages/layout_head.html}}), {{! comment}}.
+ * (by template name, e.g. {{>pages/layout_head.html}}), {{! comment}}, and
+ * {{_ Some text}}: the text (the msgid, at most 200 bytes, no "}}") through the
+ * caller's translate function, HTML-escaped; the text itself when there is none.
  * Numbers render as integers or reals, true as "true"; null/false/absent render
  * as nothing (or, with TEMPLATE_STRICT, a missing variable is an error). Sections
  * treat a missing name as false in both modes: that is how a template says a
@@ -55,6 +57,15 @@ bool template_exists(const struct template_set *set, const char *name);
  * template, missing variable (strict), output too large, nesting too deep. */
 int template_render(const struct template_set *set, const char *name, json_t *ctx, int flags,
                     struct buf *out, struct template_error *err);
+
+/* Translates a msgid; returns NULL to keep the msgid. */
+typedef const char *(*template_translate_fn)(const void *user, const char *msgid);
+
+/* template_render with {{_ text}} tags through translate(translate_user, text). */
+int template_render_translated(const struct template_set *set, const char *name, json_t *ctx,
+                               int flags, template_translate_fn translate,
+                               const void *translate_user, struct buf *out,
+                               struct template_error *err);
 
 void template_set_free(struct template_set **set);
 

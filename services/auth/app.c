@@ -151,6 +151,10 @@ int app_init(struct app *app, struct settings *settings)
 		          terr.reason);
 		return -1;
 	}
+	if (lang_texts_load(&app->texts, app->settings.locale_dir, why_buf, sizeof(why_buf)) != 0) {
+		LOG_ERROR("app", "catalog not loaded (AUTH_LOCALE_DIR) error=\"%s\"", why_buf);
+		return -1;
+	}
 	app->metrics = metrics_new();
 	if (!app->metrics || load_stylesheet(app) != 0)
 		return -1;
@@ -178,6 +182,7 @@ void app_release(struct app *app)
 	pthread_key_delete(app->worker_key);
 	hash_gate_free(&app->hash_gate);
 	template_set_free(&app->templates);
+	lang_texts_release(&app->texts);
 	metrics_free(&app->metrics);
 	free(app->stylesheet);
 	settings_release(&app->settings);

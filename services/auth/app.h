@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "hash_gate.h"
+#include "lang.h"
 
 #include "db.h"
 #include "metrics.h"
@@ -26,6 +27,7 @@ struct app {
 	size_t secret_len;
 	struct password_cost cost;
 	struct template_set *templates;
+	struct lang_texts texts; /* zh-CN from AUTH_LOCALE_DIR */
 	struct metrics *metrics;
 	struct redis_url redis_url;
 	struct queue_keys keys;

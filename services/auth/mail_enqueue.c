@@ -102,40 +102,43 @@ static int push(struct app *app, struct worker *w, struct mail_job *job)
 
 /* Fills job; returns 0, or -1 when out of memory. data is moved in. */
 static int build(struct app *app, const struct db_user *user, const char *kind,
-                 const char *subject_suffix, json_t *data, int64_t deadline, struct mail_job *job)
+                 const char *subject_suffix, enum lang lang, json_t *data, int64_t deadline,
+                 struct mail_job *job)
 {
-	char id[96], subject[200];
+	char id[96], subject[400];
 
 	job_id(kind, user->id, id);
-	snprintf(subject, sizeof(subject), "[%s] %s", app->settings.app_name, subject_suffix);
+	snprintf(subject, sizeof(subject), "[%s] %s", app->settings.app_name,
+	         lang_text(&app->texts, lang, subject_suffix));
 	json_object_set_new(data, "username", json_string(user->username));
 	json_object_set_new(data, "app_name", json_string(app->settings.app_name));
 	job->id = text_dup(id);
 	job->subject = text_dup(subject);
 	job->template_name = text_dup(kind);
+	job->locale = text_dup(lang_tag(lang));
 	job->data = data;
 	job->deadline = deadline;
-	if (!job->id || !job->subject || !job->template_name)
+	if (!job->id || !job->subject || !job->template_name || !job->locale)
 		return -1;
 	return mail_job_list_add(&job->to, user->email) == 0 ? 0 : -1;
 }
 
 static int build_and_push(struct app *app, struct worker *w, const struct db_user *user,
-                          const char *kind, const char *subject_suffix, json_t *data,
-                          int64_t deadline)
+                          const char *kind, const char *subject_suffix, enum lang lang,
+                          json_t *data, int64_t deadline)
 {
 	struct mail_job job;
 	int rc = -1;
 
 	mail_job_init(&job);
-	if (build(app, user, kind, subject_suffix, data, deadline, &job) == 0)
+	if (build(app, user, kind, subject_suffix, lang, data, deadline, &job) == 0)
 		rc = push(app, w, &job);
 	mail_job_release(&job);
 	return rc;
 }
 
 char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const char *reset_url,
-                             int64_t deadline, char id_out[96])
+                             int64_t deadline, enum lang lang, char id_out[96])
 {
 	json_t *data = json_object();
 	struct mail_job job;
@@ -143,7 +146,10 @@ char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const 
 
 	mail_job_init(&job);
 	json_object_set_new(data, "reset_url", json_string(reset_url));
-	if (build(app, user, "reset_password", "Reset Your Password", data, deadline, &job) == 0) {
+	json_object_set_new(data, "valid_minutes",
+	                    json_integer((app->settings.reset_token_ttl + 59) / 60));
+	if (build(app, user, "reset_password", "Reset Your Password", lang, data, deadline, &job) ==
+	    0) {
 		text = validated_text(&job);
 		text_copy(id_out, 96, job.id);
 	}
@@ -182,7 +188,8 @@ int mail_enqueue_reset_limited(struct app *app, struct worker *w, const char *cl
 	return rc;
 }
 
-int mail_enqueue_password_changed(struct app *app, struct worker *w, const struct db_user *user)
+int mail_enqueue_password_changed(struct app *app, struct worker *w, const struct db_user *user,
+                                  enum lang lang)
 {
 	json_t *data = json_object();
 	char url[600];
@@ -192,5 +199,5 @@ int mail_enqueue_password_changed(struct app *app, struct worker *w, const struc
 	snprintf(url, sizeof(url), "%s/reset_password_request", app->settings.public_url);
 	json_object_set_new(data, "reset_request_url", json_string(url));
 	return build_and_push(app, w, user, "password_changed", "Your password has been changed",
-	                      data, 0);
+	                      lang, data, 0);
 }

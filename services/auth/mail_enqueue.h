@@ -10,10 +10,13 @@
 #include "app.h"
 #include "db.h"
 
+/* Jobs are written in lang: the subject from auth's catalog, the job's
+ * "locale" for the mailer's templates/email/<locale>/. */
+
 /* The reset_password job for user, validated and serialised (free() it);
  * NULL when out of memory or not valid (logged). id_out: its id. */
 char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const char *reset_url,
-                             int64_t deadline, char id_out[96]);
+                             int64_t deadline, enum lang lang, char id_out[96]);
 
 enum mail_enqueue_outcome {
 	MAIL_QUEUED = 0,      /* within the limits, job pushed */
@@ -34,6 +37,7 @@ int mail_enqueue_reset_limited(struct app *app, struct worker *w, const char *cl
                                const char *email, const char *job, const char *id, bool send);
 
 /* Returns 0 when the job reached Redis, -1 when not (logged once here). */
-int mail_enqueue_password_changed(struct app *app, struct worker *w, const struct db_user *user);
+int mail_enqueue_password_changed(struct app *app, struct worker *w, const struct db_user *user,
+                                  enum lang lang);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "field_errors.h"
+#include "local_path.h"
 #include "logger.h"
 #include "page_gate.h"
 #include "password.h"
@@ -11,30 +12,6 @@
 #include "routes.h"
 #include "session.h"
 #include "user_store.h"
-
-#define NEXT_MAX 500
-
-/* Only a local path may be a redirect target: exactly one leading '/', no
- * '\' (browsers read it as '/'), no control character (browsers drop tabs and
- * newlines, so "/\t/host" would become "//host"); a scheme cannot come first.
- * Anything else is "/". next is untrusted (decoded query value). */
-static const char *safe_next(const char *next)
-{
-	size_t n;
-
-	if (!next || next[0] != '/' || next[1] == '/')
-		return "/";
-	n = strlen(next);
-	if (n > NEXT_MAX)
-		return "/";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)next[i];
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			return "/";
-	}
-	return next;
-}
 
 static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *errors,
                                  const char *message)
@@ -48,7 +25,7 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 	json_object_set(ctx, "errors", errors);
 	if (message)
 		json_object_set_new(ctx, "message", json_string(message));
-	if (next && strcmp(safe_next(next), "/") != 0)
+	if (next && strcmp(local_path_or_root(next), "/") != 0)
 		json_object_set_new(ctx, "next", json_string(next));
 	ret = response_page(rq, status, "auth/login.html", "Sign In", ctx);
 	json_decref(ctx);
@@ -134,10 +111,14 @@ static enum login_outcome check_password(struct request *rq, const char *usernam
 
 static enum MHD_Result too_many(struct request *rq, long long minutes)
 {
-	char message[120];
+	char message[300], count[24];
 
-	snprintf(message, sizeof(message), "Too many failed attempts. Try again in %lld minute%s.",
-	         minutes, minutes == 1 ? "" : "s");
+	snprintf(count, sizeof(count), "%lld", minutes);
+	lang_fill(request_text(rq, minutes == 1
+	                               ? "Too many failed attempts. Try again in 1 minute."
+	                               : "Too many failed attempts. Try again in {minutes} "
+	                                 "minutes."),
+	          "{minutes}", count, message, sizeof(message));
 	return show_form(rq, 429, NULL, message);
 }
 
@@ -183,8 +164,8 @@ static enum MHD_Result try_login(struct request *rq)
 	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("login", "logged in user_id=%lld client=%s", (long long)user.id, rq->client_ip);
-	return response_redirect(
-	    rq, safe_next(MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "next")));
+	return response_redirect(rq, local_path_or_root(MHD_lookup_connection_value(
+	                                 rq->conn, MHD_GET_ARGUMENT_KIND, "next")));
 }
 
 enum MHD_Result page_login(struct request *rq, const char *rest)

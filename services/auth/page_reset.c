@@ -80,7 +80,7 @@ static char *reset_job(struct request *rq, const struct db_user *user, char id[9
 		return NULL;
 	snprintf(url, sizeof(url), "%s/reset_password/%s", app->settings.public_url, token);
 	free(token);
-	job = mail_enqueue_reset_job(app, user, url, expires, id);
+	job = mail_enqueue_reset_job(app, user, url, expires, rq->lang, id);
 	return job;
 }
 
@@ -213,7 +213,7 @@ static enum MHD_Result set_new_password(struct request *rq, const struct db_user
 	if (rc != DB_OK)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("reset", "password reset user_id=%lld", (long long)user->id);
-	if (mail_enqueue_password_changed(rq->app, rq->worker, user) != 0)
+	if (mail_enqueue_password_changed(rq->app, rq->worker, user, rq->lang) != 0)
 		LOG_WARN("reset", "password changed but its notice was not queued user_id=%lld",
 		         (long long)user->id);
 	rq->flash_out = "Your password has been reset.";

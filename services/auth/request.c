@@ -133,5 +133,13 @@ struct request *request_new(struct app *app, enum request_listener listener,
 	    declared > REQUEST_BODY_MAX)
 		rq->body_too_large = true;
 	client_address(rq);
+	rq->lang =
+	    lang_negotiate(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"),
+	                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
 	return rq;
+}
+
+const char *request_text(const struct request *rq, const char *msgid)
+{
+	return lang_text(&rq->app->texts, rq->lang, msgid);
 }

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "db.h"
 #include "form.h"
+#include "lang.h"
 #include "signing.h"
 
 #define REQUEST_BODY_MAX    (16 * 1024) /* the largest form is a 1 KiB password twice */
@@ -35,6 +36,7 @@ struct request {
 	bool body_too_large;
 	struct form form;
 	const char *route; /* the metrics label */
+	enum lang lang;    /* the page's language: lang cookie, Accept-Language, en */
 	int64_t started_ms;
 	char client_ip[64];  /* behind a trusted proxy, the client it names */
 	char peer_ip[64];    /* the connection's own peer */
@@ -66,6 +68,9 @@ void request_free(struct request *rq);
 
 /* The value of a form field ("" when absent) — after request_parse_form_or_reply. */
 const char *request_field(const struct request *rq, const char *name);
+
+/* msgid in the request's language. */
+const char *request_text(const struct request *rq, const char *msgid);
 
 /* Adds a Set-Cookie value (copied). */
 void request_add_cookie(struct request *rq, const char *value);

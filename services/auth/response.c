@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flash.h"
+#include "local_path.h"
 #include "logger.h"
 #include "metrics.h"
 #include "now.h"
@@ -62,18 +63,71 @@ enum MHD_Result response_raw(struct request *rq, unsigned status, const char *co
 	return queue(rq, status, r);
 }
 
+/* The switch on every page: a link per language to /lang/<tag>?next=<here>. */
+static json_t *language_switch(struct request *rq)
+{
+	static const char *const names[LANG_COUNT] = { "English", "中文" };
+	json_t *list = json_array();
+	char next[LOCAL_PATH_MAX * 3 + 1];
+
+	local_path_encode(rq->path, next, sizeof(next));
+	for (int i = 0; i < LANG_COUNT; i++) {
+		json_t *item = json_object();
+
+		json_object_set_new(item, "tag", json_string(lang_tag((enum lang)i)));
+		json_object_set_new(item, "name", json_string(names[i]));
+		json_object_set_new(item, "next", json_string(next));
+		json_object_set_new(item, "current", json_boolean(rq->lang == (enum lang)i));
+		json_array_append_new(list, item);
+	}
+	return list;
+}
+
+/* Field errors ({"field": ["msgid", ...]}) and "message" in the page's language. */
+static void translate_context(struct request *rq, json_t *ctx)
+{
+	json_t *errors = json_object_get(ctx, "errors"), *list, *item;
+	json_t *message = json_object_get(ctx, "message");
+	const char *field;
+	size_t i;
+
+	if (json_is_string(message))
+		json_object_set_new(ctx, "message",
+		                    json_string(request_text(rq, json_string_value(message))));
+	if (!json_is_object(errors))
+		return;
+	json_object_foreach(errors, field, list)
+	{
+		json_array_foreach(list, i, item)
+		{
+			if (json_is_string(item))
+				json_array_set_new(
+				    list, i,
+				    json_string(request_text(rq, json_string_value(item))));
+		}
+	}
+}
+
+static const char *translate_for_template(const void *rq, const char *msgid)
+{
+	return request_text(rq, msgid);
+}
+
 static void add_common_context(struct request *rq, json_t *ctx, const char *title)
 {
 	json_t *flashes = json_array();
 
+	translate_context(rq, ctx);
+	json_object_set_new(ctx, "lang", json_string(lang_tag(rq->lang)));
+	json_object_set_new(ctx, "lang_switch", language_switch(rq));
 	json_object_set_new(ctx, "app_name", json_string(rq->app->settings.app_name));
-	json_object_set_new(ctx, "title", json_string(title));
+	json_object_set_new(ctx, "title", json_string(request_text(rq, title)));
 	json_object_set_new(ctx, "logged_in", json_boolean(rq->logged_in));
 	if (rq->logged_in)
 		json_object_set_new(ctx, "username", json_string(rq->user.username));
 	json_object_set_new(ctx, "csrf_token", json_string(rq->csrf_token));
 	if (rq->flash_in)
-		json_array_append_new(flashes, json_string(rq->flash_in));
+		json_array_append_new(flashes, json_string(request_text(rq, rq->flash_in)));
 	json_object_set_new(ctx, "flashes", flashes);
 }
 
@@ -88,7 +142,8 @@ enum MHD_Result response_page(struct request *rq, unsigned status, const char *p
 	buf_init(&html, PAGE_MAX);
 	add_common_context(rq, ctx, title);
 	snprintf(name, sizeof(name), "pages/%s", page);
-	if (template_render(rq->app->templates, name, ctx, TEMPLATE_LENIENT, &html, &err) != 0) {
+	if (template_render_translated(rq->app->templates, name, ctx, TEMPLATE_LENIENT,
+	                               translate_for_template, rq, &html, &err) != 0) {
 		LOG_ERROR("http", "page not rendered where=%s error=\"%s\"", err.where, err.reason);
 		buf_release(&html);
 		return response_raw(rq, 500, "text/plain; charset=utf-8",

@@ -13,6 +13,7 @@ const struct route routes[] = {
 	{ "/register", false, METHOD_GET | METHOD_POST, PUB, true, page_register, "/register" },
 	{ "/reset_password_request", false, METHOD_GET | METHOD_POST, PUB, true, page_reset_request, "/reset_password_request" },
 	{ "/reset_password/", true, METHOD_GET | METHOD_POST, PUB, true, page_reset_password, "/reset_password" },
+	{ "/lang/", true, METHOD_GET, PUB, false, page_lang, "/lang" },
 	{ "/healthz", false, METHOD_GET, BOTH, false, page_healthz, "/healthz" },
 	{ "/metrics", false, METHOD_GET, LISTENER_METRICS, false, page_metrics, "/metrics" },
 	{ "/static/style.css", false, METHOD_GET, PUB, false, page_stylesheet, "/static" },

@@ -32,6 +32,7 @@ enum MHD_Result page_logout(struct request *rq, const char *rest);
 enum MHD_Result page_register(struct request *rq, const char *rest);
 enum MHD_Result page_reset_request(struct request *rq, const char *rest);
 enum MHD_Result page_reset_password(struct request *rq, const char *rest);
+enum MHD_Result page_lang(struct request *rq, const char *rest);
 enum MHD_Result page_healthz(struct request *rq, const char *rest);
 enum MHD_Result page_metrics(struct request *rq, const char *rest);
 enum MHD_Result page_stylesheet(struct request *rq, const char *rest);

@@ -7,6 +7,10 @@
 
 #define S(field) offsetof(struct settings, field)
 
+#ifndef AUTH_LOCALE_DIR_DEFAULT
+#define AUTH_LOCALE_DIR_DEFAULT "locale"
+#endif
+
 /* clang-format off */
 const struct config_var settings_table[] = {
 	{ "SECRET_KEY", CONFIG_STRING, NULL, true, true, 32, 4096, S(secret_key), "signs reset tokens, sessions and CSRF tokens (at least 32 bytes)" },
@@ -37,6 +41,7 @@ const struct config_var settings_table[] = {
 	{ "AUTH_REGISTER_LIMIT_PER_IP", CONFIG_INT, "10", false, false, 1, 100000, S(register_limit_per_ip), "registrations per client address per hour" },
 	{ "AUTH_HASH_CONCURRENCY", CONFIG_INT, "2", false, false, 1, 64, S(hash_concurrency), "argon2 computations at once (kept below AUTH_THREADS); others wait without holding a thread" },
 	{ "AUTH_REQUEST_TIMEOUT", CONFIG_INT, "10", false, false, 1, 3600, S(request_timeout), "seconds a whole request (headers and body) may take to arrive" },
+	{ "AUTH_LOCALE_DIR", CONFIG_STRING, AUTH_LOCALE_DIR_DEFAULT, false, false, 1, 4000, S(locale_dir), "where the compiled catalogs are: <dir>/zh_CN/LC_MESSAGES/auth.mo (msgfmt output of templates/locale/zh_CN.po)" },
 	{ "AUTH_MAX_CONNECTIONS", CONFIG_INT, "1000", false, false, 16, 100000, S(max_connections), "connections held at once; near it, the address holding most loses its oldest" },
 };
 /* clang-format on */

@@ -39,6 +39,7 @@ struct settings {
 	long long hash_concurrency;
 	long long request_timeout;
 	long long max_connections;
+	char *locale_dir;
 };
 
 extern const struct config_var settings_table[];

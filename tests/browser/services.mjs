@@ -109,12 +109,19 @@ export function sanitizerReports() {
     .map((c) => c.logPath);
 }
 
-// The reset link from the newest message in the maildir (quoted-printable decoded).
-export function resetLinkFrom(maildir) {
+// How many messages the maildir holds.
+export function mailCount(maildir) {
+  return fs.readdirSync(maildir).filter((f) => f.endsWith('.eml')).length;
+}
+
+// The reset link from the newest message in the maildir (quoted-printable decoded);
+// withRaw: { link, raw } with the message as written.
+export function resetLinkFrom(maildir, withRaw = false) {
   const files = fs.readdirSync(maildir).filter((f) => f.endsWith('.eml')).sort((a, b) => parseInt(a) - parseInt(b));
   if (!files.length) return null;
   const raw = fs.readFileSync(path.join(maildir, files[files.length - 1]), 'latin1');
   const text = raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
   const m = text.match(/https?:\/\/[^\s"<]+\/reset_password\/[A-Za-z0-9_\-.]+/);
-  return m ? m[0] : null;
+  if (!m) return null;
+  return withRaw ? { link: m[0], raw } : m[0];
 }

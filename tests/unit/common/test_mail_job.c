@@ -1,6 +1,7 @@
 /* mail_job: every example in proto/examples (one invalid file per rule, with the
  * field it must name in EXPECTED.tsv), hostile input, and round trips. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,8 @@ static void test_round_trip(void)
 {
 	const char *in =
 	    "{\"v\":1,\"id\":\"x-1\",\"to\":[\"a@example.com\"],\"cc\":[\"c@example.com\"],"
-	    "\"subject\":\"重置\",\"template\":\"reset_password\",\"data\":{\"u\":\"s\"},"
+	    "\"subject\":\"重置\",\"template\":\"reset_password\",\"locale\":\"zh-CN\","
+	    "\"data\":{\"u\":\"s\"},"
 	    "\"headers\":{\"X-T\":\"1\"},\"deadline\":1732400600,\"attempts\":3,"
 	    "\"last_error\":\"smtp 451\"}";
 	struct mail_job job, again;
@@ -168,6 +170,7 @@ static void test_round_trip(void)
 
 	CHECK_INT(mail_job_parse(in, strlen(in), &job, &err), 0);
 	CHECK_STR(job.subject, "重置");
+	CHECK_STR(job.locale, "zh-CN");
 	CHECK_INT(job.deadline, 1732400600);
 	CHECK_INT(job.attempts, 3);
 	out = mail_job_serialise(&job);
@@ -272,6 +275,52 @@ static void test_serialise_valid_agrees(void)
 	}
 }
 
+/* locale: a language tag of the common shape, nothing a path could be made of */
+static void test_locale(void)
+{
+	static const struct {
+		const char *locale;
+		bool ok;
+	} rows[] = {
+		{ "en", true },
+		{ "zh-CN", true },
+		{ "zh-Hans-CN", true },
+		{ "ZH-cn", true },
+		{ "yue", true },
+		{ "en-US-x-1", true },
+		{ "sr-Latn-RS-1994-x", false }, /* four subtags */
+		{ "e", false },
+		{ "engl", false },
+		{ "zh-", false },
+		{ "zh--CN", false },
+		{ "-CN", false },
+		{ "", false },
+		{ "zh_CN", false },
+		{ "../zh", false },
+		{ "zh/CN", false },
+		{ "zh-CN ", false },
+		{ "zh-abcdefghi", false },
+		{ "zh-CN.UTF-8", false },
+	};
+	char json[200];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct mail_job job;
+		struct mail_job_error err;
+		int rc;
+
+		snprintf(json, sizeof(json),
+		         "{\"v\":1,\"id\":\"a\",\"to\":[\"a@example.com\"],\"subject\":\"s\","
+		         "\"template\":\"t\",\"locale\":\"%s\"}",
+		         rows[i].locale);
+		rc = mail_job_parse(json, strlen(json), &job, &err);
+		CHECK_ROW((rc == 0) == rows[i].ok, rows[i].locale);
+		if (rc != 0)
+			CHECK_ROW(strcmp(err.field, "locale") == 0, rows[i].locale);
+		mail_job_release(&job);
+	}
+}
+
 static void test_error_format(void)
 {
 	struct mail_job_error err = { "subject", "contains CR/LF" };
@@ -287,6 +336,7 @@ int main(void)
 	test_serialise_valid_agrees();
 	test_hostile();
 	test_round_trip();
+	test_locale();
 	test_error_format();
 	return check_summary();
 }

@@ -209,6 +209,36 @@ static void test_partials_and_names(void)
 	rmdir(sub);
 }
 
+static const char *shout(const void *user, const char *msgid)
+{
+	(void)user;
+	if (strcmp(msgid, "Sign In") == 0)
+		return "登录 <b>";
+	return NULL;
+}
+
+/* {{_ text}}: through the translate function, escaped; the msgid without one. */
+static void test_translate(void)
+{
+	struct template_set *set = NULL;
+	struct template_error err;
+	struct buf out;
+	const char *tpl = "<h1>{{_ Sign In}}</h1>{{_ Other text}}|{{_x}}|{{_}}";
+	json_t *ctx = json_pack("{s:s}", "_x", "var");
+
+	write_file("t.txt", tpl, strlen(tpl));
+	CHECK_INT(template_set_load(dir, &set, &err), 0);
+	buf_init(&out, 4096);
+	CHECK_INT(template_render_translated(set, "t.txt", ctx, 0, shout, NULL, &out, &err), 0);
+	CHECK_STR(buf_cstr(&out), "<h1>登录 &lt;b&gt;</h1>Other text|var|");
+	buf_reset(&out);
+	CHECK_INT(template_render(set, "t.txt", ctx, 0, &out, &err), 0);
+	CHECK_STR(buf_cstr(&out), "<h1>Sign In</h1>Other text|var|");
+	buf_release(&out);
+	template_set_free(&set);
+	json_decref(ctx);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test-template-XXXXXX");
@@ -218,6 +248,7 @@ int main(void)
 	test_strict_and_limits();
 	test_hostile();
 	test_partials_and_names();
+	test_translate();
 	remove_file("t.txt");
 	rmdir(dir);
 	return check_summary();
