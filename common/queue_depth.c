@@ -3,7 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAILERS_COUNTED_MAX 1024 /* distinct mailers told apart; past it, not counted */
+/* A mailer already counted: its name is a prefix of a worker name in the reply. */
+struct mailer_name {
+	const char *name;
+	size_t len;
+};
 
 static long long count(struct redis_link *link, const char *verb, const char *key, int *failed)
 {
@@ -14,27 +18,26 @@ static long long count(struct redis_link *link, const char *verb, const char *ke
 	return n;
 }
 
-/* Counts a worker's mailer once: names are kept while they are counted. */
-static void count_mailer(const char *worker, char (*seen)[QUEUE_KEY_MAX], long long *n)
+/* Counts a worker's mailer once. seen has room for every worker. */
+static void count_mailer(const char *worker, struct mailer_name *seen, long long *n)
 {
-	char mailer[QUEUE_KEY_MAX];
+	size_t len = queue_keys_mailer_len(worker);
 
-	if (queue_keys_mailer_of(worker, mailer, sizeof(mailer)) != 0)
-		return;
 	for (long long i = 0; i < *n; i++)
-		if (strcmp(seen[i], mailer) == 0)
+		if (seen[i].len == len && memcmp(seen[i].name, worker, len) == 0)
 			return;
-	if (*n < MAILERS_COUNTED_MAX)
-		memcpy(seen[(*n)++], mailer, sizeof(mailer));
+	seen[(*n)++] = (struct mailer_name){ worker, len };
 }
 
 static int read_workers(struct redis_link *link, const struct queue_keys *keys,
                         struct queue_depth *out, queue_depth_worker_fn each, void *ctx)
 {
 	redisReply *members = redis_link_command(link, "SMEMBERS %s", keys->workers);
-	char(*seen)[QUEUE_KEY_MAX] = calloc(MAILERS_COUNTED_MAX, QUEUE_KEY_MAX);
+	int failed = !members || members->type != REDIS_REPLY_ARRAY;
+	struct mailer_name *seen = failed ? NULL : calloc(members->elements + 1, sizeof(*seen));
 	char key[QUEUE_KEY_MAX + 100];
-	int failed = !members || members->type != REDIS_REPLY_ARRAY || !seen;
+
+	failed |= !seen;
 
 	for (size_t i = 0; !failed && i < members->elements; i++) {
 		const char *w = members->element[i]->str;

@@ -55,16 +55,11 @@ int queue_keys_claim(const struct queue_keys *keys, const char *job_id, char *ou
 	return key_format(out, n, keys->prefix, "claim", job_id);
 }
 
-int queue_keys_mailer_of(const char *worker, char *out, size_t n)
+size_t queue_keys_mailer_len(const char *worker)
 {
 	const char *dash = strrchr(worker, '-');
-	size_t len = strlen(worker);
 
 	if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
-		len = (size_t)(dash - worker);
-	if (len >= n)
-		return -1;
-	memcpy(out, worker, len);
-	out[len] = '\0';
-	return 0;
+		return (size_t)(dash - worker);
+	return strlen(worker);
 }

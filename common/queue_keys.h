@@ -40,8 +40,8 @@ int queue_keys_heartbeat(const struct queue_keys *keys, const char *worker, char
 int queue_keys_sent(const struct queue_keys *keys, const char *job_id, char *out, size_t n);
 int queue_keys_claim(const struct queue_keys *keys, const char *job_id, char *out, size_t n);
 
-/* The mailer a worker (delivery thread) belongs to: its name without the
- * final "-<n>". Returns 0, or -1 if it does not fit. */
-int queue_keys_mailer_of(const char *worker, char *out, size_t n);
+/* The length of the name of the mailer a worker (delivery thread) belongs to:
+ * the worker's name without its final "-<n>". */
+size_t queue_keys_mailer_len(const char *worker);
 
 #endif

@@ -73,6 +73,10 @@ static enum MHD_Result page_metrics(struct status_http *s, struct MHD_Connection
 
 static enum MHD_Result page_healthz(struct status_http *s, struct MHD_Connection *c)
 {
+	static const char down[] = "{\"status\":\"unavailable\",\"redis\":\"failed\"}",
+	                  relay_up[] = "{\"status\":\"ok\",\"relay\":\"up\"}",
+	                  relay_down[] = "{\"status\":\"ok\",\"relay\":\"down\"}";
+	const char *body;
 	redisReply *r;
 	bool ok;
 
@@ -81,20 +85,9 @@ static enum MHD_Result page_healthz(struct status_http *s, struct MHD_Connection
 	ok = r && r->type == REDIS_REPLY_STATUS;
 	freeReplyObject(r);
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		static const char body[] = "{\"status\":\"unavailable\",\"redis\":\"failed\"}";
+	body = !ok ? down : relay_breaker_is_up(s->breaker) ? relay_up : relay_down;
 
-		return reply(c, 503, "application/json", body, sizeof(body) - 1);
-	}
-	if (relay_breaker_is_up(s->breaker)) {
-		static const char body[] = "{\"status\":\"ok\",\"relay\":\"up\"}";
-
-		return reply(c, 200, "application/json", body, sizeof(body) - 1);
-	} else {
-		static const char body[] = "{\"status\":\"ok\",\"relay\":\"down\"}";
-
-		return reply(c, 200, "application/json", body, sizeof(body) - 1);
-	}
+	return reply(c, ok ? 200 : 503, "application/json", body, strlen(body));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
