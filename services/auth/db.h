@@ -36,10 +36,12 @@ struct db_user {
 
 /* A password change: what user_store_set_password() does besides the hash. */
 struct db_password_change {
-	bool is_reset;                   /* a new password: ends sessions, stamps the time */
-	int64_t now_ms;                  /* the time stamped */
-	const unsigned char *token_hash; /* the reset link used (32 bytes), recorded as spent */
-	int64_t token_expires_at;        /* until when that record is kept */
+	bool is_reset;                     /* a new password: ends sessions, stamps the time */
+	int64_t now_ms;                    /* the time stamped */
+	const unsigned char *token_hash;   /* the reset link used (32 bytes), recorded as spent */
+	int64_t token_expires_at;          /* until when that record is kept */
+	const unsigned char *keep_session; /* a session (32 bytes) left alive: the one
+	                                      that changed the password; NULL: end all */
 };
 
 struct db;

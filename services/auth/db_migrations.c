@@ -53,6 +53,23 @@ const struct db_migration db_migrations[] = {
 		"  expires_at BIGINT NOT NULL"
 		");",
 	} },
+	/* usernames unique whatever their case (ASCII letters: SQLite's lower()
+	 * folds only those, and translate() does the same on PostgreSQL whatever
+	 * the database's collation). An existing database may already hold Bob and
+	 * bob: the oldest keeps the key, the others keep none (NULL, which a unique
+	 * index allows) and log in by their exact name only */
+	{ "case-insensitive usernames", {
+	[DB_DIALECT_SQLITE] =
+		"ALTER TABLE users ADD COLUMN username_key TEXT;"
+		"UPDATE users SET username_key = " DB_SQLITE_USERNAME_KEY("username") " WHERE id IN "
+		"  (SELECT min(id) FROM users GROUP BY " DB_SQLITE_USERNAME_KEY("username") ");"
+		"CREATE UNIQUE INDEX users_username_key ON users (username_key);",
+	[DB_DIALECT_POSTGRES] =
+		"ALTER TABLE users ADD COLUMN username_key TEXT;"
+		"UPDATE users SET username_key = " DB_PG_USERNAME_KEY("username") " WHERE id IN "
+		"  (SELECT min(id) FROM users GROUP BY " DB_PG_USERNAME_KEY("username") ");"
+		"CREATE UNIQUE INDEX users_username_lower_key ON users (username_key);",
+	} },
 };
 /* clang-format on */
 

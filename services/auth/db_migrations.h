@@ -15,6 +15,14 @@ struct db_migration {
 	const char *sql[DB_DIALECT_COUNT];
 };
 
+/* The case-insensitive key of a username in each dialect, as SQL around the
+ * expression x: ASCII letters lowered, every other byte kept (the same fold as
+ * login_limit_key()). PostgreSQL's lower() would follow the database's
+ * collation and fold more than SQLite's; translate() folds exactly these. */
+#define DB_SQLITE_USERNAME_KEY(x) "lower(" x ")"
+#define DB_PG_USERNAME_KEY(x) \
+	"translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
 extern const struct db_migration db_migrations[];
 extern const size_t db_migrations_len;
 

@@ -34,6 +34,12 @@ enum pg_stmt {
 	PG_COUNT
 };
 
+/* The case-insensitive key of the username $1 (db_migrations.h), and the
+ * account it names: whatever the case, the exact name first (an account the
+ * migration left without a key, next to its case twin, is found by it). */
+#define NAME_KEY DB_PG_USERNAME_KEY("$1")
+#define WHERE_NAME \
+	"WHERE username = $1 OR username_key = " NAME_KEY " ORDER BY username = $1 DESC LIMIT 1"
 #define USER_COLUMNS "SELECT id, username, email, password_hash, password_changed_ms FROM users "
 
 static const struct {
@@ -43,10 +49,10 @@ static const struct {
 } pg_stmts[PG_COUNT] = {
 	[PG_USER_INSERT] = { "user_insert",
 	                     "INSERT INTO users (username, email, password_hash, created_at, "
-	                     "password_changed_ms) VALUES ($1, $2, $3, "
-	                     "extract(epoch FROM now())::bigint, $4) RETURNING id",
+	                     "password_changed_ms, username_key) VALUES ($1, $2, $3, "
+	                     "extract(epoch FROM now())::bigint, $4, " NAME_KEY ") RETURNING id",
 	                     4 },
-	[PG_USER_BY_NAME] = { "user_by_name", USER_COLUMNS "WHERE username = $1", 1 },
+	[PG_USER_BY_NAME] = { "user_by_name", USER_COLUMNS WHERE_NAME, 1 },
 	[PG_USER_BY_EMAIL] = { "user_by_email", USER_COLUMNS "WHERE lower(email) = lower($1)", 1 },
 	[PG_USER_BY_ID] = { "user_by_id", USER_COLUMNS "WHERE id = $1", 1 },
 	/* a rehash at login: compare-and-set on the old hash */
@@ -67,9 +73,10 @@ static const struct {
 	                    "ON CONFLICT DO NOTHING), "
 	                    "p AS (DELETE FROM spent_reset_tokens WHERE expires_at < $7 "
 	                    "AND $5::bytea IS NOT NULL AND EXISTS (SELECT 1 FROM u)), "
-	                    "s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)) "
+	                    "s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
+	                    "AND ($8::bytea IS NULL OR token_hash <> $8::bytea)) "
 	                    "SELECT count(*) FROM u",
-	                    7 },
+	                    8 },
 	[PG_TOKEN_SPENT] = { "token_spent",
 	                     "SELECT 1 FROM spent_reset_tokens WHERE token_hash = $1", 1 },
 	[PG_SESSION_INSERT] = { "session_insert",
@@ -312,7 +319,8 @@ static int duplicate_kind(const PGresult *r)
 
 	if (!state || strcmp(state, "23505") != 0 || !name)
 		return DB_ERROR;
-	if (strcmp(name, "users_username_key") == 0)
+	if (strcmp(name, "users_username_key") == 0 ||
+	    strcmp(name, "users_username_lower_key") == 0)
 		return DB_DUPLICATE_USERNAME;
 	if (strcmp(name, "users_email_key") == 0)
 		return DB_DUPLICATE_EMAIL;
@@ -403,6 +411,7 @@ static int pg_user_set_password(struct db *base, int64_t id, const char *old_has
 		param_hash(&p, change->token_hash);
 		param_int(&p, change->token_expires_at);
 		param_int(&p, change->now_ms / 1000);
+		param_hash(&p, change->keep_session);
 	}
 	r = run((struct pg *)base, st, &p);
 	if (!r)

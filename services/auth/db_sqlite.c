@@ -39,13 +39,19 @@ enum stmt_id {
 	ST_COUNT
 };
 
+/* The case-insensitive key of the username ?1 (db_migrations.h), and the
+ * account it names: whatever the case, the exact name first (an account the
+ * migration left without a key, next to its case twin, is found by it). */
+#define NAME_KEY DB_SQLITE_USERNAME_KEY("?1")
+#define WHERE_NAME \
+	"WHERE username = ?1 OR username_key = " NAME_KEY " ORDER BY username = ?1 DESC LIMIT 1"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash, created_at, "
-	                   "password_changed_ms) "
-	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4)",
+	                   "password_changed_ms, username_key) "
+	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4, " NAME_KEY ")",
 	[ST_USER_BY_NAME] =
-	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
-	    "username = ?1",
+	    "SELECT id, username, email, password_hash, password_changed_ms FROM users " WHERE_NAME,
 	[ST_USER_BY_EMAIL] =
 	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
 	    "email = ?1 COLLATE NOCASE",
@@ -59,7 +65,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                   "VALUES (?1, ?2)",
 	[ST_TOKEN_SPENT] = "SELECT 1 FROM spent_reset_tokens WHERE token_hash = ?1",
 	[ST_TOKENS_PURGE] = "DELETE FROM spent_reset_tokens WHERE expires_at < ?1",
-	[ST_SESSIONS_END] = "DELETE FROM sessions WHERE user_id = ?1",
+	[ST_SESSIONS_END] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
 	[ST_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
 	                      "VALUES (?1, ?2, strftime('%s','now'), ?3)",
 	[ST_SESSION_GET] = "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
@@ -311,6 +317,19 @@ static int bind_run(struct lite *db, enum stmt_id id, int64_t a, const void *blo
 	return step_done(db, s);
 }
 
+/* Every session of the user but keep (NULL: all). */
+static int end_sessions(struct lite *db, int64_t id, const unsigned char *keep)
+{
+	sqlite3_stmt *s = stmt(db, ST_SESSIONS_END);
+
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (keep)
+		sqlite3_bind_blob(s, 2, keep, 32, SQLITE_TRANSIENT);
+	return step_done(db, s);
+}
+
 /* Inside the transaction: what a reset does besides the new hash. */
 static int apply_change(struct lite *db, int64_t id, const struct db_password_change *change)
 {
@@ -321,7 +340,7 @@ static int apply_change(struct lite *db, int64_t id, const struct db_password_ch
 	         DB_OK ||
 	     bind_run(db, ST_TOKENS_PURGE, change->now_ms / 1000, NULL, 0) != DB_OK))
 		return DB_ERROR;
-	return bind_run(db, ST_SESSIONS_END, id, NULL, 0);
+	return end_sessions(db, id, change->keep_session);
 }
 
 static int lite_user_set_password(struct db *base, int64_t id, const char *old_hash,

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "email_address.h"
 #include "password.h"
 
 void field_errors_add(json_t *errors, const char *field, const char *message)
@@ -39,4 +40,21 @@ void field_errors_new_password(json_t *errors, const char *password, const char 
 	if (!field_errors_required(errors, "password2", password2) &&
 	    strcmp(password, password2) != 0)
 		field_errors_add(errors, "password2", "Field must be equal to password.");
+}
+
+bool field_errors_domain_dotted(const char *email)
+{
+	const char *at = strrchr(email, '@');
+
+	return at && strchr(at + 1, '.') != NULL;
+}
+
+bool field_errors_email(json_t *errors, const char *email)
+{
+	if (field_errors_required(errors, "email", email))
+		return true;
+	if (email_address_valid(email, strlen(email)) && field_errors_domain_dotted(email))
+		return false;
+	field_errors_add(errors, "email", "Invalid email address.");
+	return true;
 }

@@ -17,4 +17,13 @@ bool field_errors_required(json_t *errors, const char *field, const char *value)
 /* The rules of a new password and its repetition (register, reset). */
 void field_errors_new_password(json_t *errors, const char *password, const char *password2);
 
+/* The rules of an address a person types (register, reset request): required,
+ * a valid addr-spec (email_address.h), and a domain with a dot in it — a
+ * bare host name such as localhost reaches no one outside this machine.
+ * Returns true when it added an error. */
+bool field_errors_email(json_t *errors, const char *email);
+
+/* True when the domain of a valid addr-spec has at least two labels. */
+bool field_errors_domain_dotted(const char *email);
+
 #endif

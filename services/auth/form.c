@@ -1,5 +1,6 @@
 #include "form.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,51 @@ const char *form_get(const struct form *form, const char *name)
 		if (strcmp(form->fields[i].name, name) == 0)
 			return form->fields[i].value;
 	return NULL;
+}
+
+/* The length of the white space at s[0..n) that ends at s + n (from_end) or
+ * starts at s, 0 when there is none there. */
+static size_t space_at(const char *s, size_t n, bool from_end)
+{
+	static const char *const spaces[] = { " ",  "\t", "\n",       "\v",
+		                              "\f", "\r", "\xc2\xa0", "\xe3\x80\x80" };
+
+	for (size_t i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		size_t k = strlen(spaces[i]);
+
+		if (k <= n && memcmp(from_end ? s + n - k : s, spaces[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+size_t form_trim_space(char *s)
+{
+	size_t n = strlen(s), lead = 0, k = space_at(s, n, false);
+
+	while (k > 0) {
+		lead += k;
+		k = space_at(s + lead, n - lead, false);
+	}
+	n -= lead;
+	memmove(s, s + lead, n);
+	k = space_at(s, n, true);
+	while (k > 0) {
+		n -= k;
+		k = space_at(s, n, true);
+	}
+	s[n] = '\0';
+	return n;
+}
+
+void form_trim(struct form *form, const char *name)
+{
+	for (size_t i = 0; i < form->n; i++) {
+		if (strcmp(form->fields[i].name, name) == 0) {
+			form->fields[i].value_len = form_trim_space(form->fields[i].value);
+			return;
+		}
+	}
 }
 
 void form_release(struct form *form)

@@ -28,6 +28,15 @@ int form_parse(const char *body, size_t len, struct form *form);
 /* The first value of name, or NULL. Borrowed from the form. */
 const char *form_get(const struct form *form, const char *name);
 
+/* Strips leading and trailing white space from the value of name, in place:
+ * ASCII spaces, tabs and line ends, U+00A0 (no-break space) and U+3000 (the
+ * ideographic space of Chinese input methods). Nothing when name is absent.
+ * For names and addresses a phone's keyboard pads; never for passwords. */
+void form_trim(struct form *form, const char *name);
+
+/* The same on s (valid UTF-8, NUL-terminated); returns the new length. */
+size_t form_trim_space(char *s);
+
 void form_release(struct form *form);
 
 #endif

@@ -5,9 +5,9 @@
 #include "field_errors.h"
 #include "local_path.h"
 #include "logger.h"
+#include "login_limit.h"
 #include "page_gate.h"
 #include "password.h"
-#include "rate_limit.h"
 #include "response.h"
 #include "routes.h"
 #include "session.h"
@@ -30,48 +30,6 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 	ret = response_page(rq, status, "auth/login.html", "Sign In", ctx);
 	json_decref(ctx);
 	return ret;
-}
-
-static void login_limits(struct request *rq, const char *username, struct rate_limit out[2])
-{
-	const struct settings *s = &rq->app->settings;
-
-	out[0] = (struct rate_limit){ "login-user", username, s->login_limit_per_user };
-	out[1] = (struct rate_limit){ "login-ip", rq->client_ip, s->login_limit_per_ip };
-}
-
-/* Takes one attempt from both limits, atomically, before the password is
- * checked: of any number of concurrent guesses, exactly the limit's count get
- * checked. Returns 0 to go on, or the minutes to wait. */
-static long long take_attempt(struct request *rq, const char *username)
-{
-	struct rate_limit limits[2];
-	long long wait = 0;
-	int rc;
-
-	login_limits(rq, username, limits);
-	rc = rate_limit_take(rq->worker->redis, limits, 2, rq->app->settings.login_limit_window,
-	                     &wait);
-	app_note_redis(rq->app, rq->worker, rc != RATE_LIMIT_UNAVAILABLE);
-	if (rc == RATE_LIMIT_OVER) {
-		metrics_add(rq->app->metrics, "auth_rate_limited_total", "limit=\"login\"", 1);
-		LOG_INFO("login", "login limit reached client=%s", rq->client_ip);
-		return wait / 60 + 1;
-	}
-	rq->limit_taken = rc == RATE_LIMIT_OK; /* Redis down: fail open, nothing taken */
-	return 0;
-}
-
-/* A successful login gives its attempt back: only failures count. */
-static void give_back_attempt(struct request *rq, const char *username)
-{
-	struct rate_limit limits[2];
-
-	if (!rq->limit_taken)
-		return;
-	login_limits(rq, username, limits);
-	rate_limit_give_back(rq->worker->redis, limits, 2);
-	rq->limit_taken = false;
 }
 
 static void rehash_if_needed(struct request *rq, const struct db_user *user, const char *password)
@@ -111,27 +69,23 @@ static enum login_outcome check_password(struct request *rq, const char *usernam
 
 static enum MHD_Result too_many(struct request *rq, long long minutes)
 {
-	char message[300], count[24];
+	char message[300];
 
-	snprintf(count, sizeof(count), "%lld", minutes);
-	lang_fill(request_text(rq, minutes == 1
-	                               ? "Too many failed attempts. Try again in 1 minute."
-	                               : "Too many failed attempts. Try again in {minutes} "
-	                                 "minutes."),
-	          "{minutes}", count, message, sizeof(message));
+	login_limit_message(rq, minutes, message, sizeof(message));
 	return show_form(rq, 429, NULL, message);
 }
 
 static enum MHD_Result try_login(struct request *rq)
 {
-	const char *username = request_field(rq, "username");
-	const char *password = request_field(rq, "password");
+	const char *username, *password = request_field(rq, "password");
 	json_t *errors = json_object();
 	struct db_user user;
 	enum login_outcome outcome;
 	enum MHD_Result ret;
 	long long minutes;
 
+	form_trim(&rq->form, "username"); /* "Bob " from a phone finds bob */
+	username = request_field(rq, "username");
 	field_errors_required(errors, "username", username);
 	field_errors_required(errors, "password", password);
 	if (json_object_size(errors)) {
@@ -140,15 +94,12 @@ static enum MHD_Result try_login(struct request *rq)
 		return ret;
 	}
 	json_decref(errors);
-	if (!rq->limit_checked) { /* once: a request waiting at the gate comes back here */
-		rq->limit_checked = true;
-		minutes = take_attempt(rq, username);
-		if (minutes > 0)
-			return too_many(rq, minutes);
-	}
+	minutes = login_limit_take(rq, username); /* once: a request resumed comes back here */
+	if (minutes > 0)
+		return too_many(rq, minutes);
 	if (!page_gate_enter_or_reply(rq, &ret)) {
 		if (!hash_gate_waiting(rq->hash_state))
-			give_back_attempt(rq, username); /* a 503 never counts */
+			login_limit_give_back(rq, username); /* a 503 never counts */
 		return ret;
 	}
 	outcome = check_password(rq, username, password, &user);
@@ -160,7 +111,7 @@ static enum MHD_Result try_login(struct request *rq)
 		rq->flash_out = "Invalid username or password";
 		return response_redirect(rq, "/login");
 	}
-	give_back_attempt(rq, username);
+	login_limit_give_back(rq, username);
 	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("login", "logged in user_id=%lld client=%s", (long long)user.id, rq->client_ip);

@@ -1,7 +1,6 @@
 /* /register: a new account. */
 #include <string.h>
 
-#include "email_address.h"
 #include "field_errors.h"
 #include "logger.h"
 #include "page_gate.h"
@@ -46,13 +45,10 @@ static void check_username(json_t *errors, const char *username)
 
 static json_t *validate(struct request *rq)
 {
-	const char *email = request_field(rq, "email");
 	json_t *errors = json_object();
 
 	check_username(errors, request_field(rq, "username"));
-	if (!field_errors_required(errors, "email", email) &&
-	    !email_address_valid(email, strlen(email)))
-		field_errors_add(errors, "email", "Invalid email address.");
+	field_errors_email(errors, request_field(rq, "email"));
 	field_errors_new_password(errors, request_field(rq, "password"),
 	                          request_field(rq, "password2"));
 	return errors;
@@ -125,6 +121,8 @@ enum MHD_Result page_register(struct request *rq, const char *rest)
 		return response_redirect(rq, "/");
 	if (rq->method != METHOD_POST)
 		return show_form(rq, NULL);
+	form_trim(&rq->form, "username"); /* a phone's keyboard pads them */
+	form_trim(&rq->form, "email");
 	errors = validate(rq);
 	if (json_object_size(errors) == 0) {
 		json_decref(errors);

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "email_address.h"
 #include "field_errors.h"
 #include "logger.h"
 #include "mail_enqueue.h"
@@ -89,7 +88,7 @@ static char *reset_job(struct request *rq, const struct db_user *user, char id[9
  * pushes the job or holds it back — and get the same answer. */
 static enum MHD_Result handle_reset_request(struct request *rq)
 {
-	const char *email = request_field(rq, "email");
+	const char *email;
 	json_t *errors = json_object();
 	struct db_user user;
 	char id[96] = "";
@@ -97,10 +96,9 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	int found, outcome;
 	enum MHD_Result ret;
 
-	if (!field_errors_required(errors, "email", email) &&
-	    !email_address_valid(email, strlen(email)))
-		field_errors_add(errors, "email", "Invalid email address.");
-	if (json_object_size(errors)) {
+	form_trim(&rq->form, "email"); /* a phone's keyboard pads it */
+	email = request_field(rq, "email");
+	if (field_errors_email(errors, email)) {
 		ret = show_request_form(rq, errors);
 		json_decref(errors);
 		return ret;

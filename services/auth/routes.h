@@ -30,6 +30,7 @@ enum MHD_Result page_index(struct request *rq, const char *rest);
 enum MHD_Result page_login(struct request *rq, const char *rest);
 enum MHD_Result page_logout(struct request *rq, const char *rest);
 enum MHD_Result page_register(struct request *rq, const char *rest);
+enum MHD_Result page_change_password(struct request *rq, const char *rest);
 enum MHD_Result page_reset_request(struct request *rq, const char *rest);
 enum MHD_Result page_reset_password(struct request *rq, const char *rest);
 enum MHD_Result page_lang(struct request *rq, const char *rest);

@@ -46,9 +46,9 @@ class TwoInstancesTest(unittest.TestCase):
         return c, r
 
     def test_schema_migrated_once(self):
-        self.assertEqual(self.pg.psql("SELECT version FROM schema_version", "shared"), "2")
+        self.assertEqual(self.pg.psql("SELECT version FROM schema_version", "shared"), "3")
         migrated = self.a.log().count("migrated schema") + self.b.log().count("migrated schema")
-        self.assertEqual(migrated, 2, "two migrations, applied by one of the instances")
+        self.assertEqual(migrated, 3, "three migrations, applied by one of the instances")
 
     def test_register_on_one_login_on_other(self):
         self.register(self.a.port, "ada", "ada@example.com")
