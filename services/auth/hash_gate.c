@@ -97,6 +97,19 @@ void hash_gate_leave(struct hash_gate *g)
 	pthread_mutex_unlock(&g->lock);
 }
 
+void hash_gate_forfeit(struct hash_gate *g, int *state)
+{
+	bool unused;
+
+	pthread_mutex_lock(&g->lock);
+	unused = *state == STATE_GRANTED;
+	if (unused)
+		*state = STATE_NONE;
+	pthread_mutex_unlock(&g->lock);
+	if (unused)
+		hash_gate_leave(g);
+}
+
 bool hash_gate_waiting(int state)
 {
 	return state == STATE_WAITING;

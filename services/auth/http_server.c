@@ -40,8 +40,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 {
 	struct listener *l = cls;
 
+	struct request *rq = *req_cls;
+
 	(void)toe;
-	request_free(*req_cls);
+	if (rq)
+		hash_gate_forfeit(l->app->hash_gate, &rq->hash_state);
+	request_free(rq);
 	*req_cls = NULL;
 	if (l->kind == LISTENER_PUBLIC)
 		conn_guard_next(c);

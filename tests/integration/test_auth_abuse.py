@@ -59,6 +59,49 @@ class LoginRaceTest(AuthTestCase):
         self.assertEqual(r.status, 429, "the right password waits out the window too")
 
 
+class SpentLinkAtTheGateTest(AuthTestCase):
+    """One reset link posted 20 times at once through a one-permit hash gate.
+    The posts that waited at the gate run again when resumed and find the link
+    spent: they answer without hashing, and the permit handed to them must go
+    on to the next waiter. Lost, it left every later login suspended for good
+    (seen as timeouts after test_scale_postgres's race)."""
+    extra_env = {"AUTH_ARGON2_OPSLIMIT": 1, "AUTH_ARGON2_MEMLIMIT_KIB": 8192,
+                 "AUTH_THREADS": 4, "AUTH_HASH_CONCURRENCY": 1}
+
+    def test_permits_survive_posts_of_a_spent_link(self):
+        self.register("gated", "gated@example.com")
+        self.clear_queue()
+        self.request_reset("gated@example.com")
+        path = self.reset_link_path(self.queued_jobs()[0])
+
+        def prepare(i):
+            c = self.client()
+            return c, c.get(path).csrf()
+
+        def fire(i, state):
+            c, token = state
+            pw = f"new password {i:02d}"
+            try:
+                return c.post(path, {"csrf_token": token, "password": pw, "password2": pw})
+            except TimeoutError:
+                return None
+
+        answers = run_together(20, prepare, fire)
+        outcomes = [(r.status, r.location) if r else "no answer" for r in answers]
+        self.assertEqual(outcomes.count("no answer"), 0, outcomes)
+        winners = [i for i, o in enumerate(outcomes) if o == (302, "/login")]
+        self.assertEqual(len(winners), 1, outcomes)
+        answered = 0
+        for _ in range(3):  # each needs the gate's one permit
+            try:
+                _, r = self.login("gated", f"new password {winners[0]:02d}")
+            except TimeoutError:
+                continue
+            self.assertEqual(r.location, "/")
+            answered += 1
+        self.assertEqual(answered, 3, "logins answered after the race")
+
+
 class RedisRestartTest(AuthTestCase):
     def test_a_restart_costs_no_503(self):
         self.register("rosa", "rosa@example.com")
