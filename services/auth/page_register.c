@@ -53,7 +53,7 @@ static json_t *validate(struct request *rq)
 	if (!field_errors_required(errors, "email", email) &&
 	    !email_address_valid(email, strlen(email)))
 		field_errors_add(errors, "email", "Invalid email address.");
-	field_errors_new_password(errors, request_field(rq, "password"),
+	field_errors_new_password(errors, &rq->app->common_passwords, request_field(rq, "password"),
 	                          request_field(rq, "password2"));
 	return errors;
 }

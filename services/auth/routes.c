@@ -9,7 +9,7 @@
 const struct route routes[] = {
 	{ "/", false, METHOD_GET, PUB, true, page_index, "/" },
 	{ "/login", false, METHOD_GET | METHOD_POST, PUB, true, page_login, "/login" },
-	{ "/logout", false, METHOD_POST, PUB, true, page_logout, "/logout" },
+	{ "/logout", false, METHOD_GET | METHOD_POST, PUB, true, page_logout, "/logout" },
 	{ "/register", false, METHOD_GET | METHOD_POST, PUB, true, page_register, "/register" },
 	{ "/reset_password_request", false, METHOD_GET | METHOD_POST, PUB, true, page_reset_request, "/reset_password_request" },
 	{ "/reset_password/", true, METHOD_GET | METHOD_POST, PUB, true, page_reset_password, "/reset_password" },
