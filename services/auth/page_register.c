@@ -44,12 +44,25 @@ static void check_username(json_t *errors, const char *username)
 	}
 }
 
+/* A taken username is told with the other errors, not after them (the insert
+ * still catches one taken meanwhile). A taken address is left to the insert. */
+static void check_username_free(struct request *rq, json_t *errors, const char *username)
+{
+	struct db_user user;
+
+	if (json_object_get(errors, "username"))
+		return;
+	if (user_store_by_username(rq->worker->db, username, &user) == DB_OK)
+		field_errors_add(errors, "username", "Please use a different username.");
+}
+
 static json_t *validate(struct request *rq)
 {
 	const char *email = request_field(rq, "email");
 	json_t *errors = json_object();
 
 	check_username(errors, request_field(rq, "username"));
+	check_username_free(rq, errors, request_field(rq, "username"));
 	if (!field_errors_required(errors, "email", email) &&
 	    !email_address_valid(email, strlen(email)))
 		field_errors_add(errors, "email", "Invalid email address.");

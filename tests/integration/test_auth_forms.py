@@ -98,6 +98,15 @@ class FormsTest(AuthTestCase):
         self.assertNotIn("aria-invalid", page.field("username"))
         self.assertNotIn("aria-invalid", page.field("password2"))
 
+    def test_a_taken_username_is_told_with_the_other_errors(self):
+        self.register("tina", "tina@example.com")
+        r = self.client().submit("/register", {"username": "tina", "email": "bad",
+                                               "password": "short", "password2": "short"})
+        page = Page(r.text)
+        self.assert_field_error(page, "username", "Please use a different username.")
+        self.assert_field_error(page, "email", "Invalid email address.")
+        self.assert_field_error(page, "password", "Password must be at least 8 characters.")
+
     def test_no_square_brackets_around_errors(self):
         r = self.client().submit("/register", {"username": "", "email": "", "password": "",
                                                "password2": ""})
