@@ -33,6 +33,12 @@ struct hash_gate *hash_gate_new(int permits);
 enum hash_gate_result hash_gate_enter(struct hash_gate *g, struct MHD_Connection *c, int *state);
 void hash_gate_leave(struct hash_gate *g);
 
+/* At the end of a request: a permit handed to it that it never used (its
+ * handler, run again, answered before reaching the gate — a reset link spent
+ * meanwhile, a username taken meanwhile) goes to the next waiter or back to
+ * the gate. Without it the permit would be lost for good. */
+void hash_gate_release_unused(struct hash_gate *g, int *state);
+
 /* True while the request whose state this is waits for a permit. */
 bool hash_gate_waiting(int state);
 

@@ -41,6 +41,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	struct listener *l = cls;
 
 	(void)toe;
+	if (*req_cls)
+		hash_gate_release_unused(l->app->hash_gate,
+		                         &((struct request *)*req_cls)->hash_state);
 	request_free(*req_cls);
 	*req_cls = NULL;
 	if (l->kind == LISTENER_PUBLIC)

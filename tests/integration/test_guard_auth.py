@@ -193,6 +193,20 @@ class ResetRaceTest(AuthTestCase):
                 self.assertEqual(r.location, "/", "the winner's password is the one set")
 
 
+    def test_one_link_posted_many_times_at_once_leaves_the_gate_open(self):
+        """Requests that waited at the hash gate find the link spent when they
+        run again with their permit: each permit must still go back (one lost
+        per loser used to leave no permit, and every later hash waited forever)."""
+        self.register("crowd", "crowd@example.com")
+        self.clear_queue()
+        self.request_reset("crowd@example.com")
+        path = self.reset_link_path(self.queued_jobs()[0])
+        answers = self.post_both([path] * 10, [f"crowd password {i}" for i in range(10)])
+        self.assertEqual(sum(a.location == "/login" for a in answers), 1,
+                         [(a.status, a.location) for a in answers])
+        for i in range(3):  # each needs a permit: a lost one would hang them
+            self.register(f"after{i}", f"after{i}@example.com")
+
 class ResetLimitByAddressTest(AuthTestCase):
     extra_env = {"AUTH_RESET_LIMIT_PER_IP": 3, "AUTH_RESET_LIMIT_PER_EMAIL": 10}
 
