@@ -123,7 +123,7 @@ int app_init(struct app *app, struct settings *settings)
 {
 	struct template_error terr;
 	const char *why = NULL;
-	char why_buf[160];
+	char why_buf[4300], path[4200];
 
 	memset(app, 0, sizeof(*app));
 	app->settings = *settings;
@@ -155,6 +155,12 @@ int app_init(struct app *app, struct settings *settings)
 		LOG_ERROR("app", "catalog not loaded (AUTH_LOCALE_DIR) error=\"%s\"", why_buf);
 		return -1;
 	}
+	snprintf(path, sizeof(path), "%s/common-passwords.lst", app->settings.templates_dir);
+	if (common_passwords_load(&app->common_passwords, path, why_buf, sizeof(why_buf)) != 0) {
+		LOG_ERROR("app", "common password list not loaded error=\"%s\"", why_buf);
+		return -1;
+	}
+	LOG_INFO("app", "common password list loaded entries=%zu", app->common_passwords.n);
 	app->metrics = metrics_new();
 	if (!app->metrics || load_stylesheet(app) != 0)
 		return -1;
@@ -183,6 +189,7 @@ void app_release(struct app *app)
 	hash_gate_free(&app->hash_gate);
 	template_set_free(&app->templates);
 	lang_texts_release(&app->texts);
+	common_passwords_release(&app->common_passwords);
 	metrics_free(&app->metrics);
 	free(app->stylesheet);
 	settings_release(&app->settings);

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "common_passwords.h"
 #include "hash_gate.h"
 #include "lang.h"
 
@@ -27,7 +28,8 @@ struct app {
 	size_t secret_len;
 	struct password_cost cost;
 	struct template_set *templates;
-	struct lang_texts texts; /* zh-CN from AUTH_LOCALE_DIR */
+	struct lang_texts texts;                  /* zh-CN from AUTH_LOCALE_DIR */
+	struct common_passwords common_passwords; /* <TEMPLATES_DIR>/common-passwords.lst */
 	struct metrics *metrics;
 	struct redis_url redis_url;
 	struct queue_keys keys;

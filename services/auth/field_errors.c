@@ -25,7 +25,8 @@ bool field_errors_required(json_t *errors, const char *field, const char *value)
 }
 
 /* Password rules shared with the reset form. */
-void field_errors_new_password(json_t *errors, const char *password, const char *password2)
+void field_errors_new_password(json_t *errors, const struct common_passwords *common,
+                               const char *password, const char *password2)
 {
 	size_t n = strlen(password);
 
@@ -36,10 +37,14 @@ void field_errors_new_password(json_t *errors, const char *password, const char 
 		else if (n > PASSWORD_MAX)
 			field_errors_add(errors, "password",
 			                 "Password must be at most 1024 bytes.");
+		else if (common_passwords_has(common, password))
+			field_errors_add(errors, "password",
+			                 "This password is too common. Choose one that is harder "
+			                 "to guess.");
 	}
 	if (!field_errors_required(errors, "password2", password2) &&
 	    strcmp(password, password2) != 0)
-		field_errors_add(errors, "password2", "Field must be equal to password.");
+		field_errors_add(errors, "password2", "Passwords do not match.");
 }
 
 bool field_errors_domain_dotted(const char *email)

@@ -81,12 +81,11 @@ static struct waiter *pop(struct hash_gate *g)
 	return w;
 }
 
-void hash_gate_leave(struct hash_gate *g)
+/* Under the lock: the permit to the oldest waiter, or back to the gate. */
+static void hand_over(struct hash_gate *g)
 {
-	struct waiter *w;
+	struct waiter *w = pop(g);
 
-	pthread_mutex_lock(&g->lock);
-	w = pop(g);
 	if (w) {
 		*w->state = STATE_GRANTED;
 		MHD_resume_connection(w->conn);
@@ -94,20 +93,24 @@ void hash_gate_leave(struct hash_gate *g)
 	} else {
 		g->free_permits++;
 	}
+}
+
+void hash_gate_leave(struct hash_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	hand_over(g);
 	pthread_mutex_unlock(&g->lock);
 }
 
-void hash_gate_forfeit(struct hash_gate *g, int *state)
+void hash_gate_release_unused(struct hash_gate *g, int *state)
 {
-	bool unused;
-
 	pthread_mutex_lock(&g->lock);
-	unused = *state == STATE_GRANTED;
-	if (unused)
+	if (*state == STATE_GRANTED) {
 		*state = STATE_NONE;
+		if (!g->closed)
+			hand_over(g);
+	}
 	pthread_mutex_unlock(&g->lock);
-	if (unused)
-		hash_gate_leave(g);
 }
 
 bool hash_gate_waiting(int state)

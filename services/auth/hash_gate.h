@@ -10,10 +10,7 @@
  * hash_gate_enter() returns ENTERED. So with N below the thread count, cheap
  * routes always find a free thread, and nobody is refused for being second.
  * Handlers must therefore be safe to run again up to the gate (count limits
- * once, guarded by the request). A handler run again may answer before it
- * reaches the gate (a reset link spent meanwhile): the permit it was handed
- * is then passed on by hash_gate_forfeit() when the request ends, else it
- * would be lost for good.
+ * once, guarded by the request).
  *
  * Needs a daemon started with MHD_ALLOW_SUSPEND_RESUME. Thread-safe.
  * Ownership: hash_gate_new() gives a gate that hash_gate_free() frees. */
@@ -36,9 +33,11 @@ struct hash_gate *hash_gate_new(int permits);
 enum hash_gate_result hash_gate_enter(struct hash_gate *g, struct MHD_Connection *c, int *state);
 void hash_gate_leave(struct hash_gate *g);
 
-/* Called when a request ends: a permit handed to it and never used goes to
- * the next waiter (or back to the pool). Does nothing otherwise. */
-void hash_gate_forfeit(struct hash_gate *g, int *state);
+/* At the end of a request: a permit handed to it that it never used (its
+ * handler, run again, answered before reaching the gate — a reset link spent
+ * meanwhile, a username taken meanwhile) goes to the next waiter or back to
+ * the gate. Without it the permit would be lost for good. */
+void hash_gate_release_unused(struct hash_gate *g, int *state);
 
 /* True while the request whose state this is waits for a permit. */
 bool hash_gate_waiting(int state);

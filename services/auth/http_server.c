@@ -40,12 +40,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 {
 	struct listener *l = cls;
 
-	struct request *rq = *req_cls;
-
 	(void)toe;
-	if (rq)
-		hash_gate_forfeit(l->app->hash_gate, &rq->hash_state);
-	request_free(rq);
+	if (*req_cls)
+		hash_gate_release_unused(l->app->hash_gate,
+		                         &((struct request *)*req_cls)->hash_state);
+	request_free(*req_cls);
 	*req_cls = NULL;
 	if (l->kind == LISTENER_PUBLIC)
 		conn_guard_next(c);
@@ -79,6 +78,29 @@ static enum MHD_Result load_visitor_or_reply(struct request *rq, bool *done)
 	return MHD_YES;
 }
 
+/* The Allow header of a route's 405 (HEAD is served as GET). */
+static const char *allow_value(unsigned methods)
+{
+	if ((methods & METHOD_GET) && (methods & METHOD_POST))
+		return "GET, HEAD, POST";
+	return methods & METHOD_GET ? "GET, HEAD" : "POST";
+}
+
+/* An error page answered before the route's handler (404, 405, 413) shows
+ * the visitor's real session in its nav: the session is loaded for it on the
+ * public listener (not the flash, kept for the next real page, nor the form). */
+static enum MHD_Result early_error(struct request *rq, unsigned status, const char *title,
+                                   const char *message)
+{
+	if (rq->listener == LISTENER_PUBLIC && !rq->visitor_loaded) {
+		if (!rq->worker)
+			rq->worker = app_worker(rq->app);
+		if (rq->worker && session_load(rq) != 0)
+			rq->logged_in = false; /* the database failed: shown as logged out */
+	}
+	return response_error(rq, status, title, message);
+}
+
 static enum MHD_Result dispatch(struct request *rq)
 {
 	const char *rest = "";
@@ -88,14 +110,16 @@ static enum MHD_Result dispatch(struct request *rq)
 	bool done;
 
 	if (!route)
-		return response_error(rq, 404, "Not Found", "There is no page at this address.");
+		return early_error(rq, 404, "Not Found", "There is no page at this address.");
 	rq->route = route->name;
-	if (!(route->methods & method))
-		return response_error(rq, 405, "Method Not Allowed",
-		                      "This page cannot be used that way.");
+	if (!(route->methods & method)) {
+		rq->allow = allow_value(route->methods);
+		return early_error(rq, 405, "Method Not Allowed",
+		                   "This page cannot be used that way.");
+	}
 	if (rq->body_too_large)
-		return response_error(rq, 413, "Request Too Large",
-		                      "The form sent was larger than this site accepts.");
+		return early_error(rq, 413, "Request Too Large",
+		                   "The form sent was larger than this site accepts.");
 	rq->worker = app_worker(rq->app);
 	if (!rq->worker)
 		return response_error(rq, 500, "Internal Server Error",

@@ -11,7 +11,7 @@ enum MHD_Result page_index(struct request *rq, const char *rest)
 
 	(void)rest;
 	if (!rq->logged_in)
-		return response_redirect(rq, "/login?next=/");
+		return response_login_required(rq);
 	ctx = json_object();
 	lang_fill(request_text(rq, "Hi, {username}!"), "{username}", rq->user.username, text,
 	          sizeof(text));

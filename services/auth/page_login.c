@@ -13,8 +13,14 @@
 #include "session.h"
 #include "user_store.h"
 
+#define BAD_CREDENTIALS_FLASH "Invalid username or password"
+#define LOGGED_OUT_FLASH      "You have been logged out."
+
+/* form_error: the error box of the whole form (bad credentials, too many
+ * attempts); the username and "Remember Me" are kept, and the focus goes
+ * to the password, the field to type again. */
 static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *errors,
-                                 const char *message)
+                                 const char *form_error)
 {
 	json_t *ctx = json_object();
 	const char *next = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "next");
@@ -23,8 +29,13 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 	json_object_set_new(ctx, "form_username", json_string(request_field(rq, "username")));
 	json_object_set_new(ctx, "remember_me", json_boolean(request_field(rq, "remember_me")[0]));
 	json_object_set(ctx, "errors", errors);
-	if (message)
-		json_object_set_new(ctx, "message", json_string(message));
+	if (form_error) {
+		json_object_set_new(ctx, "form_error", json_string(form_error));
+		json_object_set_new(
+		    ctx, "focus",
+		    json_pack("{sb}", request_field(rq, "username")[0] ? "password" : "username",
+		              1));
+	}
 	if (next && strcmp(local_path_or_root(next), "/") != 0)
 		json_object_set_new(ctx, "next", json_string(next));
 	ret = response_page(rq, status, "auth/login.html", "Sign In", ctx);
@@ -108,8 +119,7 @@ static enum MHD_Result try_login(struct request *rq)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (outcome == LOGIN_FAILED) {
 		LOG_INFO("login", "login failed client=%s", rq->client_ip);
-		rq->flash_out = "Invalid username or password";
-		return response_redirect(rq, "/login");
+		return show_form(rq, 200, NULL, BAD_CREDENTIALS_FLASH);
 	}
 	login_limit_give_back(rq, username);
 	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
@@ -129,10 +139,29 @@ enum MHD_Result page_login(struct request *rq, const char *rest)
 	return show_form(rq, 200, NULL, NULL);
 }
 
+/* GET: a page with the button (the nav's button needs no page, but a typed
+ * or bookmarked /logout should find one); POST: ends the session. */
 enum MHD_Result page_logout(struct request *rq, const char *rest)
 {
+	char text[400];
+	json_t *ctx;
+	enum MHD_Result ret;
+
 	(void)rest;
-	if (rq->logged_in)
-		session_logout(rq);
-	return response_redirect(rq, "/");
+	if (rq->method == METHOD_POST) {
+		if (rq->logged_in) {
+			session_logout(rq);
+			rq->flash_out = LOGGED_OUT_FLASH;
+		}
+		return response_redirect(rq, "/");
+	}
+	if (!rq->logged_in)
+		return response_redirect(rq, "/login");
+	ctx = json_object();
+	lang_fill(request_text(rq, "You are signed in as {username}."), "{username}",
+	          rq->user.username, text, sizeof(text));
+	json_object_set_new(ctx, "signed_in_as", json_string(text));
+	ret = response_page(rq, 200, "auth/logout.html", "Log Out", ctx);
+	json_decref(ctx);
+	return ret;
 }

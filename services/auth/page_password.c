@@ -96,7 +96,8 @@ static enum MHD_Result change_password(struct request *rq)
 	long long minutes;
 
 	field_errors_required(errors, "current_password", current);
-	field_errors_new_password(errors, password, request_field(rq, "password2"));
+	field_errors_new_password(errors, &rq->app->common_passwords, password,
+	                          request_field(rq, "password2"));
 	if (json_object_size(errors))
 		return show_errors(rq, errors);
 	json_decref(errors);

@@ -43,13 +43,26 @@ static void check_username(json_t *errors, const char *username)
 	}
 }
 
+/* A taken username is told with the other errors, not after them (the insert
+ * still catches one taken meanwhile). A taken address is left to the insert. */
+static void check_username_free(struct request *rq, json_t *errors, const char *username)
+{
+	struct db_user user;
+
+	if (json_object_get(errors, "username"))
+		return;
+	if (user_store_by_username(rq->worker->db, username, &user) == DB_OK)
+		field_errors_add(errors, "username", "Please use a different username.");
+}
+
 static json_t *validate(struct request *rq)
 {
 	json_t *errors = json_object();
 
 	check_username(errors, request_field(rq, "username"));
+	check_username_free(rq, errors, request_field(rq, "username"));
 	field_errors_email(errors, request_field(rq, "email"));
-	field_errors_new_password(errors, request_field(rq, "password"),
+	field_errors_new_password(errors, &rq->app->common_passwords, request_field(rq, "password"),
 	                          request_field(rq, "password2"));
 	return errors;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "field_errors.h"
+#include "flash.h"
 #include "logger.h"
 #include "mail_enqueue.h"
 #include "now.h"
@@ -20,24 +21,31 @@
 
 #define CHECK_EMAIL_FLASH  "Check your email for the instructions to reset your password"
 #define INVALID_LINK_FLASH "The password reset link is invalid or has expired."
+#define SIGNED_IN_FLASH \
+	"You are signed in as {username}. Log out first to use the password reset link."
+#define UNAVAILABLE_TEXT "We cannot take reset requests right now. Please try again in a moment."
 
-static enum MHD_Result show_request_form(struct request *rq, json_t *errors)
+static enum MHD_Result show_request_form(struct request *rq, unsigned status, json_t *errors,
+                                         const char *form_error)
 {
 	json_t *ctx = json_object();
 	enum MHD_Result ret;
 
 	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
 	json_object_set(ctx, "errors", errors);
-	ret = response_page(rq, 200, "auth/reset_password_request.html", "Reset Password", ctx);
+	if (form_error) {
+		json_object_set_new(ctx, "form_error", json_string(form_error));
+		json_object_set_new(ctx, "focus", json_pack("{sb}", "email", 1));
+	}
+	ret = response_page(rq, status, "auth/reset_password_request.html", "Reset Password", ctx);
 	json_decref(ctx);
 	return ret;
 }
 
+/* Redis is down: the form again, the address kept, for every address alike. */
 static enum MHD_Result unavailable(struct request *rq)
 {
-	return response_error(rq, 503, "Service Unavailable",
-	                      "We cannot take reset requests right now. Please try again in a "
-	                      "moment.");
+	return show_request_form(rq, 503, NULL, UNAVAILABLE_TEXT);
 }
 
 static const char *outcome_name(int outcome)
@@ -99,7 +107,7 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	form_trim(&rq->form, "email"); /* a phone's keyboard pads it */
 	email = request_field(rq, "email");
 	if (field_errors_email(errors, email)) {
-		ret = show_request_form(rq, errors);
+		ret = show_request_form(rq, 200, errors, NULL);
 		json_decref(errors);
 		return ret;
 	}
@@ -133,7 +141,7 @@ enum MHD_Result page_reset_request(struct request *rq, const char *rest)
 		return response_redirect(rq, "/");
 	if (rq->method == METHOD_POST)
 		return handle_reset_request(rq);
-	return show_request_form(rq, NULL);
+	return show_request_form(rq, 200, NULL, NULL);
 }
 
 /* Is the token still unused? With a fingerprint: it must match the current
@@ -171,11 +179,19 @@ static int user_for_token(struct request *rq, const char *token, struct db_user 
 	return token_unused(rq, token, claims, user) ? 0 : -1;
 }
 
-static enum MHD_Result show_reset_form(struct request *rq, unsigned status, json_t *errors)
+/* Names the account, and carries its username for password managers (the
+ * POST's username field is ignored: the token says whose password it is). */
+static enum MHD_Result show_reset_form(struct request *rq, unsigned status, json_t *errors,
+                                       const struct db_user *user)
 {
 	json_t *ctx = json_object();
+	char text[400];
 	enum MHD_Result ret;
 
+	lang_fill(request_text(rq, "Choose a new password for {username}."), "{username}",
+	          user->username, text, sizeof(text));
+	json_object_set_new(ctx, "choose_for", json_string(text));
+	json_object_set_new(ctx, "account", json_string(user->username));
 	json_object_set(ctx, "errors", errors);
 	ret = response_page(rq, status, "auth/reset_password.html", "Reset Your Password", ctx);
 	json_decref(ctx);
@@ -185,6 +201,7 @@ static enum MHD_Result show_reset_form(struct request *rq, unsigned status, json
 static enum MHD_Result invalid_link(struct request *rq)
 {
 	rq->flash_out = INVALID_LINK_FLASH;
+	rq->flash_out_kind = FLASH_ERROR;
 	return response_redirect(rq, "/reset_password_request");
 }
 
@@ -225,20 +242,24 @@ enum MHD_Result page_reset_password(struct request *rq, const char *token)
 	json_t *errors;
 	enum MHD_Result ret;
 
-	if (rq->logged_in)
+	if (rq->logged_in) { /* SPEC: to /; told why, the link left unused */
+		lang_fill(request_text(rq, SIGNED_IN_FLASH), "{username}", rq->user.username,
+		          rq->flash_text, sizeof(rq->flash_text));
+		rq->flash_out = rq->flash_text;
 		return response_redirect(rq, "/");
+	}
 	if (user_for_token(rq, token, &user, &claims) != 0)
 		return invalid_link(rq);
 	if (rq->method != METHOD_POST)
-		return show_reset_form(rq, 200, NULL);
+		return show_reset_form(rq, 200, NULL, &user);
 	errors = json_object();
-	field_errors_new_password(errors, request_field(rq, "password"),
+	field_errors_new_password(errors, &rq->app->common_passwords, request_field(rq, "password"),
 	                          request_field(rq, "password2"));
 	if (json_object_size(errors) == 0) {
 		json_decref(errors);
 		return set_new_password(rq, &user, token, &claims);
 	}
-	ret = show_reset_form(rq, 200, errors);
+	ret = show_reset_form(rq, 200, errors, &user);
 	json_decref(errors);
 	return ret;
 }

@@ -53,7 +53,11 @@ struct request {
 	struct db_user user;
 	char csrf_token[SIGNING_MAC_LEN + 1];
 	char *flash_in;        /* shown on this page, from the flash cookie */
-	const char *flash_out; /* carried to the next page */
+	const char *flash_out; /* carried to the next page (a msgid, or flash_text) */
+	int flash_in_kind;     /* enum flash_kind: FLASH_INFO (0) unless set */
+	int flash_out_kind;
+	char flash_text[320]; /* a flash filled in (a name in it) when it is set */
+	const char *allow;    /* a 405's Allow header value */
 
 	char *cookies[REQUEST_MAX_COOKIES]; /* Set-Cookie values to send */
 	int n_cookies;

@@ -9,6 +9,7 @@
 #include "logger.h"
 #include "metrics.h"
 #include "now.h"
+#include "str.h"
 
 #define PAGE_MAX (256 * 1024)
 
@@ -42,6 +43,8 @@ static enum MHD_Result queue(struct request *rq, unsigned status, struct MHD_Res
 	if (!r)
 		return MHD_NO;
 	add_security_headers(r);
+	if (rq->allow)
+		MHD_add_response_header(r, "Allow", rq->allow);
 	for (int i = 0; i < rq->n_cookies; i++)
 		MHD_add_response_header(r, "Set-Cookie", rq->cookies[i]);
 	record(rq, status);
@@ -83,29 +86,63 @@ static json_t *language_switch(struct request *rq)
 	return list;
 }
 
-/* Field errors ({"field": ["msgid", ...]}) and "message" in the page's language. */
-static void translate_context(struct request *rq, json_t *ctx)
+static json_t *translated(struct request *rq, json_t *msgid)
 {
-	json_t *errors = json_object_get(ctx, "errors"), *list, *item;
-	json_t *message = json_object_get(ctx, "message");
-	const char *field;
+	return json_string(request_text(rq, json_string_value(msgid)));
+}
+
+/* A field's messages ["msgid", ...] as one text in the page's language, so
+ * that the field has one error element for aria-describedby to name. */
+static json_t *joined_errors(struct request *rq, json_t *list)
+{
+	struct buf text;
+	json_t *item, *out;
 	size_t i;
 
-	if (json_is_string(message))
-		json_object_set_new(ctx, "message",
-		                    json_string(request_text(rq, json_string_value(message))));
+	buf_init(&text, 4096);
+	json_array_foreach(list, i, item)
+	{
+		if (!json_is_string(item))
+			continue;
+		if (text.len)
+			buf_append(&text, " ", 1);
+		buf_append_str(&text, request_text(rq, json_string_value(item)));
+	}
+	out = json_string(buf_cstr(&text));
+	buf_release(&text);
+	return out;
+}
+
+/* Field errors ({"field": ["msgid", ...]}, in the form's order) become
+ * {"field": ["text"]} in the page's language, and "focus" names the first
+ * field with an error (autofocus: the CSP allows no script) unless the page
+ * chose one. "message" and "form_error" are translated. Returns whether the
+ * form has errors. */
+static bool translate_context(struct request *rq, json_t *ctx)
+{
+	json_t *errors = json_object_get(ctx, "errors"), *list, *focus;
+	const char *keys[] = { "message", "form_error" };
+	const char *field;
+	bool any = false;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (json_is_string(json_object_get(ctx, keys[k])))
+			json_object_set_new(ctx, keys[k],
+			                    translated(rq, json_object_get(ctx, keys[k])));
+	any = json_is_string(json_object_get(ctx, "form_error"));
 	if (!json_is_object(errors))
-		return;
+		return any;
+	focus = json_object_get(ctx, "focus");
 	json_object_foreach(errors, field, list)
 	{
-		json_array_foreach(list, i, item)
-		{
-			if (json_is_string(item))
-				json_array_set_new(
-				    list, i,
-				    json_string(request_text(rq, json_string_value(item))));
+		json_object_set_new(errors, field, json_pack("[o]", joined_errors(rq, list)));
+		if (!focus) {
+			focus = json_pack("{sb}", field, 1);
+			json_object_set_new(ctx, "focus", focus);
 		}
+		any = true;
 	}
+	return any;
 }
 
 static const char *translate_for_template(const void *rq, const char *msgid)
@@ -113,21 +150,40 @@ static const char *translate_for_template(const void *rq, const char *msgid)
 	return request_text(rq, msgid);
 }
 
+/* Which nav item is the current page (aria-current="page"). */
+static json_t *nav_current(const struct request *rq)
+{
+	return json_pack("{sbsbsbsb}", "home", strcmp(rq->path, "/") == 0, "login",
+	                 strcmp(rq->path, "/login") == 0, "register",
+	                 strcmp(rq->path, "/register") == 0, "logout",
+	                 strcmp(rq->path, "/logout") == 0);
+}
+
 static void add_common_context(struct request *rq, json_t *ctx, const char *title)
 {
 	json_t *flashes = json_array();
+	char full_title[400];
 
-	translate_context(rq, ctx);
+	if (translate_context(rq, ctx))
+		lang_fill(request_text(rq, "Error: {title}"), "{title}", request_text(rq, title),
+		          full_title, sizeof(full_title));
+	else
+		text_copy(full_title, sizeof(full_title), request_text(rq, title));
 	json_object_set_new(ctx, "lang", json_string(lang_tag(rq->lang)));
 	json_object_set_new(ctx, "lang_switch", language_switch(rq));
+	json_object_set_new(ctx, "nav", nav_current(rq));
 	json_object_set_new(ctx, "app_name", json_string(rq->app->settings.app_name));
-	json_object_set_new(ctx, "title", json_string(request_text(rq, title)));
+	json_object_set_new(ctx, "title", json_string(full_title));
+	json_object_set_new(ctx, "heading", json_string(request_text(rq, title)));
 	json_object_set_new(ctx, "logged_in", json_boolean(rq->logged_in));
 	if (rq->logged_in)
 		json_object_set_new(ctx, "username", json_string(rq->user.username));
 	json_object_set_new(ctx, "csrf_token", json_string(rq->csrf_token));
 	if (rq->flash_in)
-		json_array_append_new(flashes, json_string(request_text(rq, rq->flash_in)));
+		json_array_append_new(flashes,
+		                      json_pack("{ssssss}", "text", request_text(rq, rq->flash_in),
+		                                "kind", flash_kind_name(rq->flash_in_kind), "role",
+		                                flash_kind_role(rq->flash_in_kind)));
 	json_object_set_new(ctx, "flashes", flashes);
 }
 
@@ -178,4 +234,15 @@ enum MHD_Result response_error(struct request *rq, unsigned status, const char *
 	ret = response_page(rq, status, "error.html", title, ctx);
 	json_decref(ctx);
 	return ret;
+}
+
+enum MHD_Result response_login_required(struct request *rq)
+{
+	char next[LOCAL_PATH_MAX * 3 + 1], location[sizeof(next) + 16];
+
+	if (!rq->flash_in) /* a flash on its way ("You have been logged out.") wins */
+		rq->flash_out = LOGIN_REQUIRED_FLASH;
+	local_path_encode(rq->path, next, sizeof(next));
+	snprintf(location, sizeof(location), "/login?next=%s", next);
+	return response_redirect(rq, location);
 }

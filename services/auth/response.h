@@ -17,6 +17,12 @@ enum MHD_Result response_page(struct request *rq, unsigned status, const char *p
 /* 302 to location (a local path), carrying rq->flash_out to the next page. */
 enum MHD_Result response_redirect(struct request *rq, const char *location);
 
+#define LOGIN_REQUIRED_FLASH "Please log in to access this page."
+
+/* 302 to /login?next=<this path> for a page that needs a login, flashing
+ * LOGIN_REQUIRED_FLASH unless another flash is on its way to the next page. */
+enum MHD_Result response_login_required(struct request *rq);
+
 /* A small HTML error page in the site layout. */
 enum MHD_Result response_error(struct request *rq, unsigned status, const char *title,
                                const char *message);

@@ -9,7 +9,7 @@
 const struct route routes[] = {
 	{ "/", false, METHOD_GET, PUB, true, page_index, "/" },
 	{ "/login", false, METHOD_GET | METHOD_POST, PUB, true, page_login, "/login" },
-	{ "/logout", false, METHOD_POST, PUB, true, page_logout, "/logout" },
+	{ "/logout", false, METHOD_GET | METHOD_POST, PUB, true, page_logout, "/logout" },
 	{ "/register", false, METHOD_GET | METHOD_POST, PUB, true, page_register, "/register" },
 	{ "/change_password", false, METHOD_GET | METHOD_POST, PUB, true, page_change_password, "/change_password" },
 	{ "/reset_password_request", false, METHOD_GET | METHOD_POST, PUB, true, page_reset_request, "/reset_password_request" },

@@ -115,6 +115,12 @@ class AuthTestCase(unittest.TestCase):
         r = c.submit("/login", {"username": username, "password": password})
         return c, r
 
+    def assert_login_refused(self, r, msg=None):
+        """A wrong password: the form again (200), with the error box."""
+        self.assertEqual((r.status, r.location), (200, None), msg)
+        self.assertIn('<p class="error-box" role="alert" id="form-error">'
+                      "Invalid username or password</p>", r.text, msg)
+
     def request_reset(self, email, client=None):
         c = client or self.client()
         return c.submit("/reset_password_request", {"email": email})
