@@ -282,8 +282,8 @@ static int parse_args(int argc, char **argv, bool is_list, struct outbox_args *a
 		else if (is_list && strcmp(argv[i], "--limit") == 0 && i + 1 < argc &&
 		         text_parse_ll(argv[i + 1], 1, OUTBOX_SCAN_MAX, &a->limit) == 0)
 			i++;
-		else if (!is_list && !a->id && argv[i][0] != '-')
-			a->id = argv[i];
+		else if (!is_list && !a->id)
+			a->id = argv[i]; /* an id may start with '-': checked later */
 		else
 			return -1;
 	}
