@@ -65,6 +65,18 @@ static bool id_char(char c)
 	       c == '.' || c == '_' || c == ':' || c == '-';
 }
 
+bool mail_job_id_valid(const char *s)
+{
+	size_t n = s ? strnlen(s, MAIL_JOB_ID_MAX + 1) : 0;
+
+	if (n < 1 || n > MAIL_JOB_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!id_char(s[i]))
+			return false;
+	return true;
+}
+
 static int check_id(struct mail_job *job, json_t *value, struct mail_job_error *err)
 {
 	const char *s;

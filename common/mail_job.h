@@ -59,6 +59,10 @@ struct mail_job_error {
  * duplicate keys, depth, unknown fields, and every rule of the schema. */
 int mail_job_parse(const char *buf, size_t len, struct mail_job *job, struct mail_job_error *err);
 
+/* True when s is an id by the rules: 1 to MAIL_JOB_ID_MAX characters of
+ * A-Z a-z 0-9 . _ : - (so never a '/', and safe in a file name with a suffix). */
+bool mail_job_id_valid(const char *s);
+
 /* Validates an already-built job by the same rules (for producers: auth, mailctl).
  * Returns 0 or -1 with err filled. */
 int mail_job_validate(const struct mail_job *job, struct mail_job_error *err);

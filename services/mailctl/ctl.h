@@ -25,6 +25,7 @@ struct ctl_command {
 	int (*run)(struct ctl *ctl, int argc, char **argv);
 	const char *usage; /* one line: arguments */
 	const char *help;  /* one line: what it does */
+	bool local;        /* needs no Redis (nor REDIS_URL) */
 };
 
 /* Reads REDIS_URL and MAIL_QUEUE_PREFIX. Returns 0, or CTL_USAGE after printing. */
@@ -47,6 +48,7 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_enqueue(struct ctl *ctl, int argc, char **argv);
 int cmd_validate(struct ctl *ctl, int argc, char **argv);
 int cmd_dead(struct ctl *ctl, int argc, char **argv);
+int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 
 /* Reads a whole file ("-": stdin) of at most max bytes. NULL after printing. */
 char *ctl_read_input(const char *path, size_t max, size_t *len);

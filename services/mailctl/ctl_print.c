@@ -68,6 +68,22 @@ const char *ctl_safe(const char *s, char *out, size_t n)
 	return out;
 }
 
+void ctl_print_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char piece[16];
+	size_t used;
+
+	for (size_t i = 0; i < len; i += used) {
+		if (p[i] == '\n' || p[i] == '\t') {
+			putchar(p[i]);
+			used = 1;
+		} else {
+			fwrite(piece, 1, escape_at(p + i, piece, &used), stdout);
+		}
+	}
+}
+
 void ctl_print_json(const json_t *value, size_t flags)
 {
 	char *text = json_dumps(value, flags | JSON_ENSURE_ASCII);

@@ -17,6 +17,10 @@
  * controls (U+0080..U+009F) as \xNN; the rest of UTF-8 as is. */
 const char *ctl_safe(const char *s, char *out, size_t n);
 
+/* Several lines of untrusted text on stdout: as ctl_safe, except that LF and
+ * TAB are printed as themselves. s[0..len) must be followed by a NUL. */
+void ctl_print_text(const char *s, size_t len);
+
 /* One JSON value and a newline on stdout: every non-ASCII character and DEL
  * as \uXXXX (jansson already escapes C0 controls). flags: json_dumps's. */
 void ctl_print_json(const json_t *value, size_t flags);

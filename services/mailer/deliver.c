@@ -9,6 +9,7 @@
 #include "mime.h"
 #include "now.h"
 #include "outbox.h"
+#include "outbox_text.h"
 #include "render.h"
 #include "str.h"
 #include "strict_json.h"
@@ -269,9 +270,37 @@ static void observe_smtp(struct deliverer *d, int64_t started)
 	            (double)smtp_sender_last_connects(d->sender));
 }
 
-/* Hands the built message over: SMTP, or the local modes. */
+/* The outbox: <id>.txt and <id>.eml, and a log line naming them. */
+static void to_outbox(const struct settings *s, const struct mail_job *job, const char *text,
+                      int64_t date, const struct buf *message, struct smtp_outcome *o)
+{
+	struct outbox_message m = { buf_cstr(message), NULL, message->len, 0 };
+	struct outbox_files *files = malloc(sizeof(*files));
+	struct buf readable;
+
+	buf_init(&readable, MIME_MAX_BYTES);
+	if (!files || outbox_text_build(job, &s->sender, text, date, &readable) != BUF_OK) {
+		snprintf(o->reason, sizeof(o->reason), "outbox: out of memory");
+		o->kind = SMTP_RETRY;
+	} else {
+		m.txt = buf_cstr(&readable);
+		m.txt_len = readable.len;
+		if (outbox_write(s->outbox_dir, job->id, &m, files, o->reason, sizeof(o->reason)) !=
+		    0)
+			o->kind = SMTP_RETRY;
+		else
+			LOG_INFO("deliver", "written to the outbox id=%s file=%s text=%s", job->id,
+			         files->eml, files->txt);
+	}
+	buf_release(&readable);
+	free(files);
+}
+
+/* Hands the built message over: SMTP, or the local modes. text: the
+ * rendered text part (for the outbox's readable copy); date: the message's. */
 static void hand_over(struct deliverer *d, const struct mail_job *job, const char *from,
-                      const struct buf *message, struct smtp_outcome *o)
+                      const char *text, int64_t date, const struct buf *message,
+                      struct smtp_outcome *o)
 {
 	const struct settings *s = d->settings;
 	int64_t started;
@@ -282,9 +311,7 @@ static void hand_over(struct deliverer *d, const struct mail_job *job, const cha
 	if (s->suppress_send) {
 		LOG_INFO("deliver", "suppressed id=%s bytes=%zu", job->id, message->len);
 	} else if (s->outbox_dir) {
-		if (outbox_write(s->outbox_dir, job->id, buf_cstr(message), message->len, o->reason,
-		                 sizeof(o->reason)) != 0)
-			o->kind = SMTP_RETRY;
+		to_outbox(s, job, text, date, message, o);
 	} else {
 		started = now_mono_ms();
 		smtp_send(d->sender, from, job, buf_cstr(message), message->len, o);
@@ -300,6 +327,7 @@ static void transmit(struct deliverer *d, const struct mail_job *job, struct smt
 	struct email_address from = s->sender;
 	struct mime_parts parts;
 	struct buf message;
+	int64_t date = now_s();
 	const char *why;
 
 	o->n_rcpt = 0;
@@ -312,12 +340,12 @@ static void transmit(struct deliverer *d, const struct mail_job *job, struct smt
 	parts.text = bodies.text;
 	parts.html = bodies.html;
 	buf_init(&message, MIME_MAX_BYTES);
-	if (mime_build(job, &s->sender, &parts, now_s(), &message) != 0) {
+	if (mime_build(job, &s->sender, &parts, date, &message) != 0) {
 		snprintf(o->reason, sizeof(o->reason), "message larger than %d bytes",
 		         MIME_MAX_BYTES);
 		o->kind = SMTP_PERMANENT;
 	} else {
-		hand_over(d, job, from.addr, &message, o);
+		hand_over(d, job, from.addr, bodies.text, date, &message, o);
 	}
 	buf_release(&message);
 	render_result_release(&bodies);

@@ -101,15 +101,22 @@ static int put_address_list(struct buf *out, const char *name, const struct mail
 	return rc;
 }
 
-static int put_date(struct buf *out, int64_t date)
+const char *mime_date_text(int64_t date, char *out, size_t n)
 {
-	char text[64];
 	time_t t = (time_t)date;
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	return buf_appendf(out, "Date: %s\r\n", text);
+	if (strftime(out, n, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0 && n > 0)
+		out[0] = '\0';
+	return out;
+}
+
+static int put_date(struct buf *out, int64_t date)
+{
+	char text[64];
+
+	return buf_appendf(out, "Date: %s\r\n", mime_date_text(date, text, sizeof(text)));
 }
 
 static int put_message_id(struct buf *out, const struct mail_job *job,

@@ -9,6 +9,7 @@
 #ifndef MAILER_MIME_H
 #define MAILER_MIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -26,6 +27,10 @@ struct mime_parts {
  * seconds. Returns 0, or -1 when it would pass out's maximum. */
 int mime_build(const struct mail_job *job, const struct email_address *from,
                const struct mime_parts *parts, int64_t date, struct buf *out);
+
+/* date (unix seconds) as the Date header has it, "Mon, 30 Nov 2026 15:07:07
+ * +0000", into out (n bytes, 32 are enough). Returns out. */
+const char *mime_date_text(int64_t date, char *out, size_t n);
 
 /* Appends s as header text: itself when printable ASCII, else RFC 2047
  * "=?UTF-8?B?…?=" words folded to fit. Exposed for tests. */

@@ -22,7 +22,7 @@ const struct config_var settings_table[] = {
 	{ "MAIL_DEFAULT_SENDER", CONFIG_STRING, NULL, false, false, 3, 460, S(default_sender), "From when a job names none (default: MAIL_USERNAME)" },
 	{ "MAIL_CA_FILE", CONFIG_STRING, NULL, false, false, 1, 4000, S(ca_file), "extra CA bundle for the SMTP server's certificate" },
 	{ "MAIL_SUPPRESS_SEND", CONFIG_BOOL, "false", false, false, 0, 0, S(suppress_send), "render and log, but send nothing" },
-	{ "MAIL_OUTBOX_DIR", CONFIG_STRING, NULL, false, false, 1, 4000, S(outbox_dir), "write each message as an .eml file there instead of SMTP" },
+	{ "MAIL_OUTBOX_DIR", CONFIG_STRING, NULL, false, false, 1, 4000, S(outbox_dir), "write each message there as <id>.eml and a readable <id>.txt instead of SMTP" },
 	{ "MAIL_MAX_ATTEMPTS", CONFIG_INT, "10", false, false, 1, 1000, S(max_attempts), "attempts before a job is dead-lettered" },
 	{ "MAIL_RETRY_BASE_MS", CONFIG_INT, "2000", false, false, 1, 86400000, S(retry_base_ms), "delay before the first retry; doubles, with full jitter" },
 	{ "MAIL_RETRY_MAX_MS", CONFIG_INT, "3600000", false, false, 1, 604800000, S(retry_max_ms), "the longest single delay" },

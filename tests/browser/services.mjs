@@ -1,7 +1,9 @@
 // Starts the real parts for a browser test: redis-server, the SMTP fixture
 // (tests/support/smtp_server.py, messages into a maildir), auth and mailer,
-// each on a port chosen by the OS. stopAll() ends every one of them.
-import { spawn } from 'node:child_process';
+// each on a port chosen by the OS. stopAll() ends every one of them. With
+// { outbox: true } the mailer writes into MAIL_OUTBOX_DIR instead of SMTP
+// (<id>.eml and its readable <id>.txt), and env.maildir is that directory.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -49,9 +51,9 @@ function start(name, cmd, args, env, logDir) {
 
 const readLog = (child) => fs.readFileSync(child.logPath, 'utf8');
 
-export async function startAll(artifacts) {
+export async function startAll(artifacts, { outbox = false } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'test-browser-'));
-  const maildir = path.join(tmp, 'mail');
+  const maildir = path.join(tmp, outbox ? 'outbox' : 'mail');
   fs.mkdirSync(maildir);
   const redisPort = await freePort();
   const authPort = await freePort();
@@ -82,6 +84,7 @@ export async function startAll(artifacts) {
     MAIL_PORT: String(smtpPort),
     MAIL_DEFAULT_SENDER: 'Microblog <no-reply@microblog.example>',
     MAILER_LISTEN: '127.0.0.1:0',
+    ...(outbox ? { MAIL_OUTBOX_DIR: maildir } : {}),
   }, artifacts);
   for (const [name, child] of [['auth', auth], ['mailer', mailer]]) {
     await waitFor(() => {
@@ -90,7 +93,7 @@ export async function startAll(artifacts) {
     }, name);
   }
   void redis;
-  return { baseUrl, maildir, tmp, auth, mailer };
+  return { baseUrl, maildir, outbox: outbox ? maildir : null, tmp, auth, mailer };
 }
 
 export async function stopAll() {
@@ -114,10 +117,32 @@ export function mailCount(maildir) {
   return fs.readdirSync(maildir).filter((f) => f.endsWith('.eml')).length;
 }
 
+// The .eml files of a maildir or an outbox, oldest first: by modification
+// time, then by the fixture's number (an outbox names them by job id).
+function emlOldestFirst(dir) {
+  const at = (f) => fs.statSync(path.join(dir, f)).mtimeMs;
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.eml'))
+    .map((f) => [at(f), parseInt(f) || 0, f]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map((e) => e[2]);
+}
+
+// The outbox's newest message as written (the .eml), for checks on its raw form.
+export function newestEml(dir) {
+  const files = emlOldestFirst(dir);
+  return files.length ? fs.readFileSync(path.join(dir, files[files.length - 1]), 'latin1') : null;
+}
+
+// Runs the built `mailctl outbox ARGS --dir <outbox>` and returns its stdout
+// (throws on a non-zero exit, a sanitizer report included).
+export function mailctlOutbox(outbox, ...args) {
+  return execFileSync(path.join(BUILD_DIR, 'services/mailctl/mailctl'), ['outbox', ...args, '--dir', outbox],
+    { encoding: 'utf8', timeout: 30000 });
+}
+
 // The reset link from the newest message in the maildir (quoted-printable decoded);
 // withRaw: { link, raw } with the message as written.
 export function resetLinkFrom(maildir, withRaw = false) {
-  const files = fs.readdirSync(maildir).filter((f) => f.endsWith('.eml')).sort((a, b) => parseInt(a) - parseInt(b));
+  const files = emlOldestFirst(maildir);
   if (!files.length) return null;
   const raw = fs.readFileSync(path.join(maildir, files[files.length - 1]), 'latin1');
   const text = raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));

@@ -57,14 +57,20 @@ export function launchChromium() {
 }
 
 // A page in a fresh context that notes every request outside base and every
-// console error; pageClean() throws when it saw any.
-export async function openPage(browser, base) {
+// console error; pageClean() throws when it saw any. expectedErrors: URLs
+// whose 4xx status (an error page a step asks for) the console may report.
+export async function openPage(browser, base, { expectedErrors = [] } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const outside = [];
   const consoleErrors = [];
   page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) outside.push(r.url()); });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of 4\d\d /.test(m.text()) &&
+      expectedErrors.includes(m.location().url)) return;
+    consoleErrors.push(`${m.text()} (${m.location().url})`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.pageClean = () => {
     if (outside.length) throw new Error(`requests outside the site: ${outside.join(', ')}`);

@@ -137,7 +137,8 @@ class MailctlTest(unittest.TestCase):
         self.assertEqual(self.ctl("dead", "retry", "--all").stdout.strip(), "requeued 1")
         mailer = Service("mailer", mailer_env(self.redis.url, 1, MAIL_OUTBOX_DIR=outbox)).start()
         try:
-            wait_for(lambda: sorted(os.listdir(outbox)) == ["again-1.eml", "again-2.eml"],
+            wait_for(lambda: sorted(n for n in os.listdir(outbox) if n.endswith(".eml")) ==
+                     ["again-1.eml", "again-2.eml"],
                      what="both jobs in the outbox")
         finally:
             self.assertEqual(mailer.stop(), 0)
@@ -145,7 +146,7 @@ class MailctlTest(unittest.TestCase):
     def test_usage_and_connection_errors(self):
         self.assertEqual(self.ctl().returncode, 2)
         self.assertEqual(self.ctl("frobnicate").returncode, 2)
-        for cmd in (["stats"], ["enqueue"], ["validate"], ["dead"]):
+        for cmd in (["stats"], ["enqueue"], ["validate"], ["dead"], ["outbox"]):
             p = self.ctl(*cmd, "--help")
             self.assertEqual(p.returncode, 0)
             self.assertIn("Usage: mailctl", p.stdout)

@@ -5,6 +5,8 @@ Ports and directories come from the environment (REDIS_PORT, AUTH_LISTEN,
 MAILER_LISTEN, RUN_VAR_DIR, RUN_BUILD_DIR), so nothing here touches var/ or
 the default ports; RUN_BUILD_DIR is the tests' own build, already built."""
 import os
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -15,6 +17,7 @@ import unittest
 import urllib.request
 
 from harness import BUILD_DIR, SOURCE_DIR, free_port, wait_for
+from web import Client
 
 RUN = os.path.join(SOURCE_DIR, "scripts", "run")
 
@@ -121,6 +124,40 @@ class RunScriptTest(unittest.TestCase):
         self.assertIn("run: stopping", run.text())
         wait_for(lambda: not port_open(self.auth_port) and not port_open(self.mailer_port),
                  timeout=20, what="auth and the mailer stopped")
+
+    def test_the_banners_one_command_prints_the_reset_link(self):
+        """README's quick start: register, ask for a reset, and the banner's
+        `mailctl outbox link --dir <var>/outbox` prints the link of that mail."""
+        run = self.start()
+        wait_for(lambda: "Microblog is running" in run.text() or run.proc.poll() is not None,
+                 timeout=300, interval=0.1, what="the banner")
+        m = re.search(r"^  newest mail's link: +(\S+/mailctl outbox link --dir \S+)$", run.text(),
+                      re.M)
+        self.assertTrue(m, run.text())
+        command = shlex.split(m.group(1))
+        self.assertEqual(command[-1], os.path.join(os.path.realpath(self.var), "outbox"))
+        p = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, "no mail yet")
+        self.assertIn("holds no message yet", p.stderr)
+        client = Client(self.auth_port)
+        password = "a quick start password 7"
+        r = client.submit("/register", {"username": "quick", "email": "quick@example.com",
+                                        "password": password, "password2": password})
+        self.assertEqual(r.status, 302, r.text)
+        r = client.submit("/reset_password_request", {"email": "quick@example.com"})
+        self.assertEqual(r.status, 302, r.text)
+
+        def link():
+            p = subprocess.run(command, capture_output=True, text=True, timeout=30)
+            return p.returncode == 0 and p.stdout
+
+        out = wait_for(link, timeout=30, what="the reset mail in the outbox")
+        base = f"http://127.0.0.1:{self.auth_port}/reset_password/"
+        self.assertRegex(out, "^" + re.escape(base) + r"[A-Za-z0-9_\-.]+\n$")
+        page = Client(self.auth_port).get(out.strip()[len(base) - len("/reset_password/"):])
+        self.assertEqual(page.status, 200, "the link opens the new-password form")
+        run.proc.send_signal(signal.SIGINT)
+        self.assertEqual(run.wait(60), 0, run.text())
 
 
 def port_open(port):

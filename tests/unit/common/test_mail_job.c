@@ -329,8 +329,41 @@ static void test_error_format(void)
 	CHECK_STR(mail_job_error_format(&err, out, sizeof(out)), "subject: contains CR/LF");
 }
 
+/* The id as a file name (the mailer's outbox, mailctl outbox show ID). */
+static void test_id_valid(void)
+{
+	static const struct {
+		const char *id;
+		bool ok;
+	} rows[] = {
+		{ "reset-42-1732400000-9f2c", true },
+		{ "..", true },
+		{ ".hidden:1", true },
+		{ "a", true },
+		{ "", false },
+		{ "../etc/passwd", false },
+		{ "a/b", false },
+		{ "a b", false },
+		{ "a\nb", false },
+		{ "é", false },
+		{ "a\\b", false },
+	};
+	char longest[MAIL_JOB_ID_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CHECK_ROW(mail_job_id_valid(rows[i].id) == rows[i].ok, rows[i].id);
+	CHECK(!mail_job_id_valid(NULL));
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[MAIL_JOB_ID_MAX] = '\0';
+	CHECK(mail_job_id_valid(longest));
+	longest[MAIL_JOB_ID_MAX] = 'x';
+	longest[MAIL_JOB_ID_MAX + 1] = '\0';
+	CHECK(!mail_job_id_valid(longest));
+}
+
 int main(void)
 {
+	test_id_valid();
 	test_valid_examples();
 	test_invalid_examples();
 	test_serialise_valid_agrees();
