@@ -155,12 +155,13 @@ async function errorPages(page, base, lang) {
     await shoot(page, lang, 'bad-request');
   });
   // Spends the registration limit (AUTH_REGISTER_LIMIT_PER_IP, 10 an hour):
-  // keep it after every step that registers. A taken username still counts.
+  // keep it after every step that registers. Each try is a new account (a
+  // taken username is refused before the limit is counted).
   await step(page, `${tag}too many registrations`, async () => {
     for (let i = 0; i < 12; i += 1) {
       await page.goto(`${base}/register`);
-      await page.fill('#username', 'susan');
-      await page.fill('#email', 'someone-else@example.com');
+      await page.fill('#username', `flood-${lang}-${i}`);
+      await page.fill('#email', `flood-${lang}-${i}@example.com`);
       await page.fill('#password', 'a long password 5');
       await page.fill('#password2', 'a long password 5');
       const [r] = await Promise.all([page.waitForResponse((x) => x.request().method() === 'POST'),
