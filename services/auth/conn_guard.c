@@ -42,10 +42,11 @@ struct conn_guard {
 
 static void shut(struct conn_guard *g, struct entry *e, const char *reason)
 {
+	/* counted first: whoever sees the connection close finds it counted */
+	metrics_add(g->metrics, "auth_connections_closed_total", reason, 1);
 	shutdown(e->fd, SHUT_RDWR);
 	e->closing = true;
 	g->live--;
-	metrics_add(g->metrics, "auth_connections_closed_total", reason, 1);
 }
 
 static void *sweep(void *arg)
