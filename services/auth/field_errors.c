@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "email_address.h"
 #include "password.h"
 
 void field_errors_add(json_t *errors, const char *field, const char *message)
@@ -39,4 +40,11 @@ void field_errors_new_password(json_t *errors, const char *password, const char 
 	if (!field_errors_required(errors, "password2", password2) &&
 	    strcmp(password, password2) != 0)
 		field_errors_add(errors, "password2", "Field must be equal to password.");
+}
+
+void field_errors_email(json_t *errors, const char *field, const char *value)
+{
+	if (!field_errors_required(errors, field, value) &&
+	    !email_address_valid(value, strlen(value)))
+		field_errors_add(errors, field, "Invalid email address.");
 }

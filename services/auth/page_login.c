@@ -11,7 +11,12 @@
 #include "response.h"
 #include "routes.h"
 #include "session.h"
+#include "str.h"
 #include "user_store.h"
+
+#define UNCONFIRMED_MESSAGE                                                                        \
+	"Your email address is not confirmed yet. Follow the link in the message we sent you, or " \
+	"ask for a new one."
 
 static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *errors,
                                  const char *message)
@@ -25,6 +30,8 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 	json_object_set(ctx, "errors", errors);
 	if (message)
 		json_object_set_new(ctx, "message", json_string(message));
+	if (message && strcmp(message, UNCONFIRMED_MESSAGE) == 0)
+		json_object_set_new(ctx, "confirm_needed", json_true());
 	if (next && strcmp(local_path_or_root(next), "/") != 0)
 		json_object_set_new(ctx, "next", json_string(next));
 	ret = response_page(rq, status, "auth/login.html", "Sign In", ctx);
@@ -161,6 +168,15 @@ static enum MHD_Result try_login(struct request *rq)
 		return response_redirect(rq, "/login");
 	}
 	give_back_attempt(rq, username);
+	if (rq->app->settings.require_confirmation && !user.confirmed) {
+		/* only with the right password: a wrong one reads as any other */
+		LOG_INFO("login", "address not confirmed user_id=%lld client=%s",
+		         (long long)user.id, rq->client_ip);
+		return show_form(rq, 403, NULL, UNCONFIRMED_MESSAGE);
+	}
+	if (!user.lang[0] &&
+	    user_store_set_lang(rq->worker->db, user.id, lang_tag(rq->lang)) == DB_OK)
+		text_copy(user.lang, sizeof(user.lang), lang_tag(rq->lang)); /* an older account */
 	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("login", "logged in user_id=%lld client=%s", (long long)user.id, rq->client_ip);

@@ -1,6 +1,7 @@
 /* /register: a new account. */
 #include <string.h>
 
+#include "confirm_mail.h"
 #include "email_address.h"
 #include "field_errors.h"
 #include "logger.h"
@@ -78,10 +79,62 @@ static bool over_limit(struct request *rq)
 	return true;
 }
 
+/* With AUTH_REQUIRE_CONFIRMATION, an address that already has an account is
+ * answered exactly as a new one (the owner is mailed instead), so the form
+ * tells no one which addresses are registered. Usernames are public: a taken
+ * one is still said to be taken, whatever the address. */
+static bool taken_address_or_reply(struct request *rq, json_t *errors, enum MHD_Result *ret)
+{
+	struct db_user owner;
+	int rc;
+
+	if (!rq->app->settings.require_confirmation) {
+		field_errors_add(errors, "email", "Please use a different email address.");
+		return false;
+	}
+	rc = user_store_by_username(rq->worker->db, request_field(rq, "username"), &owner);
+	if (rc == DB_OK) {
+		field_errors_add(errors, "username", "Please use a different username.");
+		return false;
+	}
+	if (rc == DB_ERROR ||
+	    user_store_by_email(rq->worker->db, request_field(rq, "email"), &owner) != DB_OK) {
+		*ret = response_error(rq, 500, "Internal Server Error", "Please try again.");
+		return true;
+	}
+	confirm_mail_account_exists(rq, &owner);
+	rq->flash_out = CONFIRM_SENT_FLASH;
+	*ret = response_redirect(rq, "/login");
+	return true;
+}
+
+static enum MHD_Result registered(struct request *rq, const struct db_new_user *nu, int64_t id)
+{
+	struct db_user user = { .id = id, .confirmed = nu->confirmed };
+
+	LOG_INFO("register", "user registered user_id=%lld confirmed=%s client=%s", (long long)id,
+	         nu->confirmed ? "yes" : "no", rq->client_ip);
+	if (nu->confirmed) {
+		rq->flash_out = "Congratulations, you are now a registered user!";
+		return response_redirect(rq, "/login");
+	}
+	text_copy(user.username, sizeof(user.username), nu->username);
+	text_copy(user.email, sizeof(user.email), nu->email);
+	text_copy(user.password_hash, sizeof(user.password_hash), nu->hash);
+	text_copy(user.lang, sizeof(user.lang), nu->lang);
+	confirm_mail_send(rq, &user, true);
+	rq->flash_out = CONFIRM_SENT_FLASH;
+	return response_redirect(rq, "/login");
+}
+
 static enum MHD_Result create_account(struct request *rq)
 {
-	const char *password = request_field(rq, "password");
 	char hash[PASSWORD_HASH_LEN];
+	struct db_new_user nu = { .username = request_field(rq, "username"),
+		                  .email = request_field(rq, "email"),
+		                  .hash = hash,
+		                  .lang = lang_tag(rq->lang),
+		                  .confirmed = !rq->app->settings.require_confirmation };
 	json_t *errors;
 	enum MHD_Result ret;
 	int64_t id;
@@ -90,25 +143,19 @@ static enum MHD_Result create_account(struct request *rq)
 	if (over_limit(rq))
 		return response_error(rq, 429, "Too Many Requests",
 		                      "Too many registrations from your address. Try again later.");
-	if (!page_gate_hash_or_reply(rq, password, hash, &ret))
+	if (!page_gate_hash_or_reply(rq, request_field(rq, "password"), hash, &ret))
 		return ret;
-	rc = user_store_create(rq->worker->db, request_field(rq, "username"),
-	                       request_field(rq, "email"), hash, &id);
+	rc = user_store_create(rq->worker->db, &nu, &id);
+	if (rc == DB_OK)
+		return registered(rq, &nu, id);
+	if (rc != DB_DUPLICATE_USERNAME && rc != DB_DUPLICATE_EMAIL)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	errors = json_object();
-	if (rc == DB_OK) {
-		json_decref(errors);
-		LOG_INFO("register", "user registered user_id=%lld client=%s", (long long)id,
-		         rq->client_ip);
-		rq->flash_out = "Congratulations, you are now a registered user!";
-		return response_redirect(rq, "/login");
-	}
 	if (rc == DB_DUPLICATE_USERNAME)
 		field_errors_add(errors, "username", "Please use a different username.");
-	else if (rc == DB_DUPLICATE_EMAIL)
-		field_errors_add(errors, "email", "Please use a different email address.");
-	else {
+	else if (taken_address_or_reply(rq, errors, &ret)) {
 		json_decref(errors);
-		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+		return ret;
 	}
 	ret = show_form(rq, errors);
 	json_decref(errors);

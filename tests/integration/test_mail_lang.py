@@ -1,5 +1,5 @@
-"""Mails in the reader's language, end to end: auth writes the request's
-language into the job (`locale`), the mailer renders templates/email/zh/ for
+"""Mails in the reader's language, end to end: auth writes the account's
+language (else the request's) into the job (`locale`), the mailer renders templates/email/zh/ for
 zh-CN over a real Redis and the SMTP fixture, and the fallback chain
 email/<locale>/ -> email/<language>/ -> email/ holds."""
 import os
@@ -81,17 +81,19 @@ class ZhResetMailTest(MailerTestCase):
         self.assertIn("账户密码刚刚被更改", n.body("plain"))
         self.assertIn('<html lang="zh-CN">', n.body("html"))
 
-    def test_job_carries_the_page_language(self):
+    def test_job_carries_the_account_language(self):
+        """Each account keeps the language it registered in: a reset asked for
+        from a browser in the other language still arrives in the account's."""
         r = self.redis.client()
-        c = self.client()
-        self.register(c, "wang", "wang@example.com")
+        self.register(self.client("zh-CN"), "wang", "wang@example.com")
+        self.register(self.client("en"), "smith", "smith@example.com")
         got = []
-        for header in ("zh-CN,zh;q=0.9", "en-US,en;q=0.9"):
+        for email, header in (("wang@example.com", "en-US,en;q=0.9"),
+                              ("smith@example.com", "zh-CN,zh;q=0.9")):
             c2 = self.client()
             page = c2.get("/reset_password_request", headers={"Accept-Language": header})
             before = len(self.smtp.messages)
-            c2.post("/reset_password_request", {"email": "wang@example.com",
-                                                "csrf_token": page.csrf()},
+            c2.post("/reset_password_request", {"email": email, "csrf_token": page.csrf()},
                     headers={"Accept-Language": header})
             wait_for(lambda: len(self.smtp.messages) > before, what="the delivery")
             got.append(self.smtp.messages[-1])
@@ -99,7 +101,7 @@ class ZhResetMailTest(MailerTestCase):
         self.assertIn("wang，你好：", got[0].body("plain"))
         self.assertEqual(str(got[1].parsed["Subject"]), "[Microblog] Reset Your Password")
         en_text, en_html = got[1].body("plain"), got[1].body("html")
-        self.assertIn("Dear wang,", en_text)
+        self.assertIn("Dear smith,", en_text)
         self.assertIn("It works once, and only for 15 minutes after this message was sent",
                       en_text)
         self.assertIn("To reset your password click on the following link:", en_text)
