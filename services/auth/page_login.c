@@ -172,7 +172,7 @@ static enum MHD_Result try_login(struct request *rq)
 		/* only with the right password: a wrong one reads as any other */
 		LOG_INFO("login", "address not confirmed user_id=%lld client=%s",
 		         (long long)user.id, rq->client_ip);
-		return show_form(rq, 403, NULL, UNCONFIRMED_MESSAGE);
+		return show_form(rq, 200, NULL, UNCONFIRMED_MESSAGE);
 	}
 	if (!user.lang[0] &&
 	    user_store_set_lang(rq->worker->db, user.id, lang_tag(rq->lang)) == DB_OK)

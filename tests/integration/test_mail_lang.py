@@ -158,3 +158,50 @@ class FallbackChainTest(MailerTestCase):
                       data={"username": "x", "reset_url": "u"}))
         e = self.dead_for("bad-locale")
         self.assertTrue(e["error"].startswith("invalid: locale: "), e["error"])
+
+
+class ConfirmationMailsTest(MailerTestCase):
+    """confirm_email and account_exists, each in en and zh: both parts say what
+    the link does, that it works once and for how long; the raw URL wraps."""
+
+    def send(self, job_id, template, locale, **data):
+        data.update(username="lihua", app_name="Microblog")
+        self.push(job(job_id, text=None, template=template, locale=locale, data=data))
+        m = self.wait_delivered(job_id)[0]
+        return m.body("plain"), m.body("html")
+
+    def test_confirm_email(self):
+        url = "https://x.example/confirm_email/" + "t" * 200
+        rows = (("en-hours", "en", {"valid_hours": 24, "valid_minutes": 1440},
+                 ["Dear lihua,", url, "It works once, and only for 24 hours after this message"
+                  " was sent", "nobody can use the account"],
+                 ['<html lang="en">', "Confirm my address</a>", "The link works once, and only "
+                  "for 24 hours", "word-break:break-all"]),
+                ("en-minutes", "en", {"valid_minutes": 5},
+                 ["It works once, and only for 5 minutes after this message was sent"],
+                 ["only for 5 minutes"]),
+                ("zh-hours", "zh-CN", {"valid_hours": 24, "valid_minutes": 1440},
+                 ["lihua，你好：", url, "只能使用一次，并在发出 24 小时后失效"],
+                 ['<html lang="zh-CN">', "确认我的地址</a>", "发出 24 小时后失效"]))
+        for job_id, locale, data, in_text, in_html in rows:
+            text, html = self.send(job_id, "confirm_email", locale, confirm_url=url, **data)
+            for s in in_text:
+                self.assertIn(s, text, job_id)
+            for s in in_html:
+                self.assertIn(s, html, job_id)
+
+    def test_account_exists(self):
+        links = {"login_url": "https://x.example/login",
+                 "reset_request_url": "https://x.example/reset_password_request"}
+        text, html = self.send("exists-en", "account_exists", "en", **links)
+        self.assertIn("tried to register a new Microblog account with this email address", text)
+        self.assertIn("with the username lihua", text)
+        self.assertIn(links["login_url"], text)
+        self.assertIn(links["reset_request_url"], text)
+        self.assertIn("a link that works once", text)
+        self.assertIn('href="https://x.example/reset_password_request"', html)
+        text, html = self.send("exists-zh", "account_exists", "zh-CN", **links)
+        self.assertIn("尝试用这个电子邮件地址注册新的 Microblog 账户", text)
+        self.assertIn("只能使用一次的链接", text)
+        self.assertIn('<html lang="zh-CN">', html)
+        self.assertEqual(self.dead(), [])
