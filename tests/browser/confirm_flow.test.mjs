@@ -7,18 +7,9 @@
 // Each step is screenshotted under $BUILD_DIR/browser-artifacts-confirm/ (a
 // directory of its own: reset_flow empties browser-artifacts/ when it starts,
 // and ctest -j may run the two at once).
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { BUILD_DIR, linkFrom, mailCount, sanitizerReports, startAll, stopAll, waitFor } from './services.mjs';
-
-const artifacts = path.join(BUILD_DIR, 'browser-artifacts-confirm');
-fs.rmSync(artifacts, { recursive: true, force: true });
-fs.mkdirSync(artifacts, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-let stepNo = 0;
+import { BUILD_DIR, linkFrom, mailCount, waitFor } from './services.mjs';
+import { expectLang, expectText, runWalk, step } from './steps.mjs';
 
 const TEXTS = {
   en: {
@@ -46,31 +37,6 @@ const TEXTS = {
     mailButton: '确认我的地址',
   },
 };
-
-async function step(page, name, fn) {
-  stepNo += 1;
-  const shot = path.join(artifacts, `${String(stepNo).padStart(2, '0')}-${name.replace(/\W+/g, '-')}.png`);
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok ${stepNo} - ${name}`);
-  } catch (e) {
-    failed += 1;
-    console.log(`not ok ${stepNo} - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-    throw e;
-  } finally {
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-  }
-}
-
-async function expectText(page, text) {
-  await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10000 });
-}
-
-async function expectLang(page, lang) {
-  const got = await page.getAttribute('html', 'lang');
-  if (got !== lang) throw new Error(`<html lang="${got}">, want ${lang}`);
-}
 
 async function fillRegistration(page, user) {
   await page.fill('#username', user.name);
@@ -155,25 +121,8 @@ async function walk(page, base, env, lang, user) {
   });
 }
 
-async function main() {
-  const env = await startAll(artifacts, { authEnv: { AUTH_REQUIRE_CONFIRMATION: 'true' } });
-  const base = env.baseUrl;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
-  });
-  const outside = [];
-  const consoleErrors = [];
-  try {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) outside.push(r.url()); });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-
+await runWalk(path.join(BUILD_DIR, 'browser-artifacts-confirm'),
+  { authEnv: { AUTH_REQUIRE_CONFIRMATION: 'true' } }, async (page, base, env) => {
     await page.goto(`${base}/register`);
     await walk(page, base, env, 'en', { name: 'susan', email: 'susan@example.com', password: 'susan password 1' });
     await step(page, 'zh-CN: the language switch', async () => {
@@ -191,29 +140,4 @@ async function main() {
       await expectText(page, TEXTS['zh-CN'].sent);
       await waitFor(() => mailCount(env.maildir) > before, 'the account_exists mail', 20000);
     });
-    await step(page, 'nothing loaded from outside, no console errors', async () => {
-      if (outside.length) throw new Error(`requests outside the site: ${outside.join(', ')}`);
-      if (consoleErrors.length) throw new Error(`console errors: ${consoleErrors.join(' | ')}`);
-    });
-  } finally {
-    await browser.close();
-    await stopAll();
-  }
-  const reports = sanitizerReports();
-  if (reports.length) {
-    failed += 1;
-    console.log(`not ok - sanitizer reports in ${reports.join(', ')}`);
-  }
-}
-
-try {
-  await main();
-} catch (e) {
-  if (!failed) {
-    failed += 1;
-    console.log(`not ok - setup: ${e.stack || e}`);
-  }
-  await stopAll();
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+  });
