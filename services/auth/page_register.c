@@ -1,4 +1,6 @@
 /* /register: a new account. */
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "confirm_mail.h"
@@ -79,11 +81,33 @@ static bool over_limit(struct request *rq)
 	return true;
 }
 
+/* The username taken as a new registration would take it, by an unconfirmed
+ * account at an address nobody has (a reserved .invalid domain: never
+ * mailed, so never confirmed). Logging in with it, or registering it again,
+ * then answers as after a new registration. */
+static void hold_username(struct request *rq, const struct db_new_user *nu)
+{
+	unsigned char bytes[12];
+	char hex[sizeof(bytes) * 2 + 1], email[80];
+	struct db_new_user held = *nu;
+	int64_t id;
+
+	randombytes_buf(bytes, sizeof(bytes));
+	sodium_bin2hex(hex, sizeof(hex), bytes, sizeof(bytes));
+	snprintf(email, sizeof(email), "held-%s@username.invalid", hex);
+	held.email = email;
+	held.confirmed = false;
+	if (user_store_create(rq->worker->db, &held, &id) == DB_OK)
+		LOG_INFO("register", "username held for a taken address user_id=%lld client=%s",
+		         (long long)id, rq->client_ip);
+}
+
 /* With AUTH_REQUIRE_CONFIRMATION, an address that already has an account is
  * answered exactly as a new one (the owner is mailed instead), so the form
  * tells no one which addresses are registered. Usernames are public: a taken
  * one is still said to be taken, whatever the address. */
-static bool taken_address_or_reply(struct request *rq, json_t *errors, enum MHD_Result *ret)
+static bool taken_address_or_reply(struct request *rq, const struct db_new_user *nu, json_t *errors,
+                                   enum MHD_Result *ret)
 {
 	struct db_user owner;
 	int rc;
@@ -92,17 +116,17 @@ static bool taken_address_or_reply(struct request *rq, json_t *errors, enum MHD_
 		field_errors_add(errors, "email", "Please use a different email address.");
 		return false;
 	}
-	rc = user_store_by_username(rq->worker->db, request_field(rq, "username"), &owner);
+	rc = user_store_by_username(rq->worker->db, nu->username, &owner);
 	if (rc == DB_OK) {
 		field_errors_add(errors, "username", "Please use a different username.");
 		return false;
 	}
-	if (rc == DB_ERROR ||
-	    user_store_by_email(rq->worker->db, request_field(rq, "email"), &owner) != DB_OK) {
+	if (rc == DB_ERROR || user_store_by_email(rq->worker->db, nu->email, &owner) != DB_OK) {
 		*ret = response_error(rq, 500, "Internal Server Error", "Please try again.");
 		return true;
 	}
 	confirm_mail_account_exists(rq, &owner);
+	hold_username(rq, nu);
 	rq->flash_out = CONFIRM_SENT_FLASH;
 	*ret = response_redirect(rq, "/login");
 	return true;
@@ -153,7 +177,7 @@ static enum MHD_Result create_account(struct request *rq)
 	errors = json_object();
 	if (rc == DB_DUPLICATE_USERNAME)
 		field_errors_add(errors, "username", "Please use a different username.");
-	else if (taken_address_or_reply(rq, errors, &ret)) {
+	else if (taken_address_or_reply(rq, &nu, errors, &ret)) {
 		json_decref(errors);
 		return ret;
 	}

@@ -182,7 +182,14 @@ class ConfirmOnTest(AuthTestCase):
         self.assertEqual(job["data"]["login_url"], PUBLIC_URL + "/login")
         self.assertEqual(job["data"]["reset_request_url"], PUBLIC_URL + "/reset_password_request")
         self.assertEqual(job["subject"], "[Microblog] You already have an account")
-        self.assertEqual(self.login("tara-again")[1].location, "/login", "no account was made")
+        # afterwards too: each username is held by an unconfirmed account
+        for username in ("tara-new", "tara-again"):
+            self.assertIn(UNCONFIRMED, self.login(username)[1].text, username)
+            r = self.client().submit("/register", {
+                "username": username, "email": username + "@elsewhere.example",
+                "password": PASSWORD, "password2": PASSWORD})
+            self.assertIn("Please use a different username.", r.text, username)
+        self.assertEqual(len(self.jobs("confirm_email")), 1, "the held username gets no mail")
 
     def test_a_taken_username_is_still_said(self):
         self.register("uma", "uma@example.com")
