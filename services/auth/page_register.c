@@ -81,72 +81,106 @@ static bool over_limit(struct request *rq)
 	return true;
 }
 
-/* The username taken as a new registration would take it, by an unconfirmed
- * account at an address nobody has (a reserved .invalid domain: never
- * mailed, so never confirmed). Logging in with it, or registering it again,
- * then answers as after a new registration. */
-static void hold_username(struct request *rq, const struct db_new_user *nu)
+static enum MHD_Result taken_username(struct request *rq)
+{
+	json_t *errors = json_object();
+	enum MHD_Result ret;
+
+	field_errors_add(errors, "username", "Please use a different username.");
+	ret = show_form(rq, errors);
+	json_decref(errors);
+	return ret;
+}
+
+/* The chapter's registration: the account can log in at once, and a taken
+ * address is said to be taken. */
+static enum MHD_Result create_confirmed(struct request *rq, const struct db_new_user *nu)
+{
+	json_t *errors;
+	enum MHD_Result ret;
+	int64_t id;
+	int rc = user_store_create(rq->worker->db, nu, &id);
+
+	if (rc == DB_DUPLICATE_USERNAME)
+		return taken_username(rq);
+	if (rc == DB_DUPLICATE_EMAIL) {
+		errors = json_object();
+		field_errors_add(errors, "email", "Please use a different email address.");
+		ret = show_form(rq, errors);
+		json_decref(errors);
+		return ret;
+	}
+	if (rc != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("register", "user registered user_id=%lld client=%s", (long long)id,
+	         rq->client_ip);
+	rq->flash_out = "Congratulations, you are now a registered user!";
+	return response_redirect(rq, "/login");
+}
+
+/* An address nobody has (a reserved .invalid domain: never mailed, so never
+ * confirmed), for the account that holds a username asked for with a taken
+ * address. */
+static void held_address(char out[80])
 {
 	unsigned char bytes[12];
-	char hex[sizeof(bytes) * 2 + 1], email[80];
-	struct db_new_user held = *nu;
-	int64_t id;
+	char hex[sizeof(bytes) * 2 + 1];
 
 	randombytes_buf(bytes, sizeof(bytes));
 	sodium_bin2hex(hex, sizeof(hex), bytes, sizeof(bytes));
-	snprintf(email, sizeof(email), "held-%s@username.invalid", hex);
-	held.email = email;
-	held.confirmed = false;
-	if (user_store_create(rq->worker->db, &held, &id) == DB_OK)
-		LOG_INFO("register", "username held for a taken address user_id=%lld client=%s",
-		         (long long)id, rq->client_ip);
+	snprintf(out, 80, "held-%s@username.invalid", hex);
 }
 
-/* With AUTH_REQUIRE_CONFIRMATION, an address that already has an account is
- * answered exactly as a new one (the owner is mailed instead), so the form
- * tells no one which addresses are registered. Usernames are public: a taken
- * one is still said to be taken, whatever the address. */
-static bool taken_address_or_reply(struct request *rq, const struct db_new_user *nu, json_t *errors,
-                                   enum MHD_Result *ret)
+/* Stores nu unconfirmed: at its address when that has no account, else at a
+ * held address (owner filled). One lookup and one insert either way; an
+ * address registered in between is looked up once more. */
+static int store_unconfirmed(struct request *rq, struct db_new_user *nu, struct db_user *owner,
+                             int *found, int64_t *id)
 {
-	struct db_user owner;
-	int rc;
+	const char *email = nu->email;
+	char held[80];
+	int rc = DB_DUPLICATE_EMAIL;
 
-	if (!rq->app->settings.require_confirmation) {
-		field_errors_add(errors, "email", "Please use a different email address.");
-		return false;
+	for (int attempt = 0; attempt < 2 && rc == DB_DUPLICATE_EMAIL; attempt++) {
+		*found = user_store_by_email(rq->worker->db, email, owner);
+		if (*found == DB_ERROR)
+			return DB_ERROR;
+		held_address(held);
+		nu->email = *found == DB_OK ? held : email;
+		rc = user_store_create(rq->worker->db, nu, id);
 	}
-	rc = user_store_by_username(rq->worker->db, nu->username, &owner);
-	if (rc == DB_OK) {
-		field_errors_add(errors, "username", "Please use a different username.");
-		return false;
-	}
-	if (rc == DB_ERROR || user_store_by_email(rq->worker->db, nu->email, &owner) != DB_OK) {
-		*ret = response_error(rq, 500, "Internal Server Error", "Please try again.");
-		return true;
-	}
-	confirm_mail_account_exists(rq, &owner);
-	hold_username(rq, nu);
-	rq->flash_out = CONFIRM_SENT_FLASH;
-	*ret = response_redirect(rq, "/login");
-	return true;
+	nu->email = email;
+	return rc;
 }
 
-static enum MHD_Result registered(struct request *rq, const struct db_new_user *nu, int64_t id)
+/* AUTH_REQUIRE_CONFIRMATION: a new address gets its account, unconfirmed, and
+ * a confirm_email mail. A taken one is answered exactly alike, doing the same
+ * work: its owner gets an account_exists mail, and the username asked for is
+ * held all the same (logging in with it, or registering it again, answers as
+ * after a new registration). Usernames are public: a taken one is said to be. */
+static enum MHD_Result create_unconfirmed(struct request *rq, struct db_new_user *nu)
 {
-	struct db_user user = { .id = id, .confirmed = nu->confirmed };
+	struct db_user owner, user = { 0 };
+	int found = DB_NOT_FOUND, rc;
+	int64_t id;
 
-	LOG_INFO("register", "user registered user_id=%lld confirmed=%s client=%s", (long long)id,
-	         nu->confirmed ? "yes" : "no", rq->client_ip);
-	if (nu->confirmed) {
-		rq->flash_out = "Congratulations, you are now a registered user!";
-		return response_redirect(rq, "/login");
+	rc = store_unconfirmed(rq, nu, &owner, &found, &id);
+	if (rc == DB_DUPLICATE_USERNAME)
+		return taken_username(rq);
+	if (rc != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("register", "user registered unconfirmed user_id=%lld address=%s client=%s",
+	         (long long)id, found == DB_OK ? "taken" : "new", rq->client_ip);
+	if (found == DB_OK) {
+		confirm_mail_account_exists(rq, &owner);
+	} else {
+		user.id = id;
+		text_copy(user.username, sizeof(user.username), nu->username);
+		text_copy(user.email, sizeof(user.email), nu->email);
+		text_copy(user.password_hash, sizeof(user.password_hash), nu->hash);
+		text_copy(user.lang, sizeof(user.lang), nu->lang);
+		confirm_mail_send(rq, &user, true);
 	}
-	text_copy(user.username, sizeof(user.username), nu->username);
-	text_copy(user.email, sizeof(user.email), nu->email);
-	text_copy(user.password_hash, sizeof(user.password_hash), nu->hash);
-	text_copy(user.lang, sizeof(user.lang), nu->lang);
-	confirm_mail_send(rq, &user, true);
 	rq->flash_out = CONFIRM_SENT_FLASH;
 	return response_redirect(rq, "/login");
 }
@@ -159,31 +193,14 @@ static enum MHD_Result create_account(struct request *rq)
 		                  .hash = hash,
 		                  .lang = lang_tag(rq->lang),
 		                  .confirmed = !rq->app->settings.require_confirmation };
-	json_t *errors;
 	enum MHD_Result ret;
-	int64_t id;
-	int rc;
 
 	if (over_limit(rq))
 		return response_error(rq, 429, "Too Many Requests",
 		                      "Too many registrations from your address. Try again later.");
 	if (!page_gate_hash_or_reply(rq, request_field(rq, "password"), hash, &ret))
 		return ret;
-	rc = user_store_create(rq->worker->db, &nu, &id);
-	if (rc == DB_OK)
-		return registered(rq, &nu, id);
-	if (rc != DB_DUPLICATE_USERNAME && rc != DB_DUPLICATE_EMAIL)
-		return response_error(rq, 500, "Internal Server Error", "Please try again.");
-	errors = json_object();
-	if (rc == DB_DUPLICATE_USERNAME)
-		field_errors_add(errors, "username", "Please use a different username.");
-	else if (taken_address_or_reply(rq, &nu, errors, &ret)) {
-		json_decref(errors);
-		return ret;
-	}
-	ret = show_form(rq, errors);
-	json_decref(errors);
-	return ret;
+	return nu.confirmed ? create_confirmed(rq, &nu) : create_unconfirmed(rq, &nu);
 }
 
 enum MHD_Result page_register(struct request *rq, const char *rest)

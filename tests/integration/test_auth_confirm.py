@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import threading
 import time
 
 from auth_fixture import ENGINE, PUBLIC_URL, AuthTestCase, auth_env, database_url_for
@@ -136,6 +137,28 @@ class ConfirmOnTest(AuthTestCase):
         self.assertEqual((r.status, r.location), (302, "/confirm_email_request"), "single use")
         self.assertIn(INVALID_LINK, again.follow(r).text)
         self.assertEqual(self.client().get(path).location, "/confirm_email_request")
+
+    def test_concurrent_posts_of_one_link_confirm_once(self):
+        self.register_unconfirmed("nina", "nina@example.com")
+        path = self.link_path("nina@example.com")
+        visitors = []
+        for _ in range(12):
+            v = self.client()
+            visitors.append((v, v.get(path).csrf()))
+        barrier = threading.Barrier(len(visitors))
+        results = []
+
+        def post(v, token):
+            barrier.wait()
+            results.append(v.post(path, {"csrf_token": token}).location)
+
+        threads = [threading.Thread(target=post, args=vt) for vt in visitors]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(results),
+                         ["/confirm_email_request"] * 11 + ["/login"], "one wins")
 
     def test_post_without_csrf_changes_nothing(self):
         self.register_unconfirmed("rosa", "rosa@example.com")
