@@ -160,6 +160,19 @@ class ConfirmOnTest(AuthTestCase):
         self.assertEqual(sorted(results),
                          ["/confirm_email_request"] * 11 + ["/login"], "one wins")
 
+    def test_a_session_counts_only_for_a_confirmed_account(self):
+        """A session made while confirmation was off is worth nothing once it is
+        on, for an account still unconfirmed."""
+        self.register_unconfirmed("ivan", "ivan@example.com")
+        self.confirm("ivan@example.com")
+        c, r = self.login("ivan")
+        self.assertEqual(c.get("/").status, 200)
+        run_sql(os.path.join(self.tmp, "app.db"),
+                "UPDATE users SET email_confirmed = false WHERE username = 'ivan'"
+                if ENGINE == "postgres" else
+                "UPDATE users SET email_confirmed = 0 WHERE username = 'ivan'")
+        self.assertEqual(c.get("/").status, 302)
+
     def test_post_without_csrf_changes_nothing(self):
         self.register_unconfirmed("rosa", "rosa@example.com")
         r = self.client().post(self.link_path("rosa@example.com"), {})
