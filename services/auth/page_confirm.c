@@ -3,8 +3,6 @@
  * page with a button and changes nothing (mail scanners fetch links); the
  * button's POST confirms, once. A request for a new link is answered the same
  * for every address, and counted like a reset request. */
-#include <string.h>
-
 #include "confirm_mail.h"
 #include "field_errors.h"
 #include "logger.h"

@@ -316,6 +316,17 @@ def run_sql(db_path, sql):
             conn.executescript(sql)
 
 
+def query_one(db_path, sql):
+    """The first column of the first row sql returns, as text ("" for NULL)."""
+    if ENGINE == "postgres":
+        return subprocess.run(["psql", "-X", "-q", "-At", "-d", database_url_for(db_path),
+                               "-c", sql], check=True, capture_output=True,
+                              text=True).stdout.strip()
+    with sqlite3.connect(db_path) as conn:
+        value = conn.execute(sql).fetchone()[0]
+    return "" if value is None else str(value)
+
+
 class SwitchedOnLaterTest(AuthTestCase):
     """Accounts from before: made with it off, or before the migration existed."""
 
@@ -332,10 +343,14 @@ class SwitchedOnLaterTest(AuthTestCase):
         redis = RedisServer().start()
         auth = Service("auth", auth_env(redis.url, db, AUTH_REQUIRE_CONFIRMATION="true")).start()
         try:
+            lang = "SELECT lang FROM users WHERE username = 'zack'"
+            self.assertEqual(query_one(db, lang), "", "no language known yet")
             for name in ("zoe", "zack"):
                 c = self.client_on(auth)
+                c.cookies["lang"] = "zh-CN"
                 r = c.submit("/login", {"username": name, "password": PASSWORD})
                 self.assertEqual((r.status, r.location), (302, "/"), name)
+            self.assertEqual(query_one(db, lang), "zh-CN", "the language of its next login")
         finally:
             self.assertEqual(auth.stop(), 0)
             redis.cleanup()
