@@ -97,6 +97,21 @@ void hash_gate_leave(struct hash_gate *g)
 	pthread_mutex_unlock(&g->lock);
 }
 
+void hash_gate_return_unused(struct hash_gate *g, int *state)
+{
+	bool granted;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	granted = *state == STATE_GRANTED;
+	if (granted)
+		*state = STATE_NONE;
+	pthread_mutex_unlock(&g->lock);
+	if (granted)
+		hash_gate_leave(g);
+}
+
 bool hash_gate_waiting(int state)
 {
 	return state == STATE_WAITING;

@@ -36,6 +36,12 @@ void hash_gate_leave(struct hash_gate *g);
 /* True while the request whose state this is waits for a permit. */
 bool hash_gate_waiting(int state);
 
+/* For a request that ends: a permit handed to it (state granted) that it
+ * never used is given back. Its handler, run again when resumed, may no
+ * longer need to hash (a reset link used by another request meanwhile);
+ * without this the permit would be lost, and with it every later hash. */
+void hash_gate_return_unused(struct hash_gate *g, int *state);
+
 /* Resumes every waiter (each then gets CLOSED) and refuses later ones, so
  * the daemon can stop with no connection suspended. */
 void hash_gate_close(struct hash_gate *g);

@@ -30,6 +30,7 @@ void request_free(struct request *rq)
 {
 	if (!rq)
 		return;
+	hash_gate_return_unused(rq->app->hash_gate, &rq->hash_state);
 	buf_release(&rq->body);
 	form_release(&rq->form);
 	for (int i = 0; i < rq->n_cookies; i++)

@@ -229,3 +229,35 @@ class TrickleTest(AuthTestCase):
                                 "every trickling request was cut off at least once")
         self.assertGreater(self.metric("auth_connections_closed_total", 'reason="refused"'), 0)
         wait_for(lambda: self.client().get("/healthz").status == 200, what="auth still up")
+
+
+class UnusedPermitTest(AuthTestCase):
+    """A request resumed with an argon2 permit may no longer need it: posts of
+    one reset link, one hashing (slowly) while the others wait at the gate; the
+    winner's new password kills the link, so a waiter run again after it
+    answers "invalid link" without hashing. Its permit must come back, or every later
+    hash (registrations, logins) waits for ever."""
+    extra_env = {"AUTH_HASH_CONCURRENCY": 1, "AUTH_ARGON2_MEMLIMIT_KIB": 65536}
+
+    def test_an_unused_permit_is_given_back(self):
+        self.register("gia", "gia@example.com")
+        self.clear_queue()
+        self.request_reset("gia@example.com")
+        path = self.reset_link_path(self.queued_jobs()[0])
+
+        def prepare(i):
+            c = self.client()
+            return c, c.get(path).csrf()
+
+        def fire(i, state):
+            c, token = state
+            return c.post(path, {"password": f"new password {i}",
+                                 "password2": f"new password {i}", "csrf_token": token}).location
+
+        # the first hashes while the rest wait; the second, resumed, may still
+        # find the link good (and hash, slowly); the third and fourth, resumed
+        # after the winner's commit, find it dead and never hash
+        got = run_together(4, prepare, fire)
+        self.assertEqual(sorted(got), ["/login"] + ["/reset_password_request"] * 3)
+        for i in range(3):  # each needs the permit back
+            self.register(f"gia{i}", f"gia{i}@example.com")
