@@ -25,6 +25,7 @@ enum db_status {
 #define DB_USERNAME_MAX 64
 #define DB_EMAIL_MAX    254
 #define DB_HASH_MAX     128
+#define DB_LANG_MAX     8 /* "en", "zh-CN" */
 
 struct db_user {
 	int64_t id;
@@ -32,6 +33,17 @@ struct db_user {
 	char email[DB_EMAIL_MAX + 1];
 	char password_hash[DB_HASH_MAX];
 	int64_t password_changed_ms; /* when the password was last set (registration, reset) */
+	char lang[DB_LANG_MAX]; /* the account's language tag; "" when unknown (older accounts) */
+	bool confirmed;         /* the address was confirmed (or needed no confirmation) */
+};
+
+/* A new account: what user_store_create() stores. */
+struct db_new_user {
+	const char *username;
+	const char *email;
+	const char *hash;
+	const char *lang; /* a tag of lang.h */
+	bool confirmed;   /* false: it must follow the mailed link first */
 };
 
 /* A password change: what user_store_set_password() does besides the hash. */

@@ -26,13 +26,16 @@ struct db_ops {
 	/* Runs one migration's SQL and records the version, in one transaction. */
 	int (*migrate_step)(struct db *db, const char *sql, int version);
 
-	int (*user_create)(struct db *db, const char *username, const char *email, const char *hash,
-	                   int64_t *id);
+	int (*user_create)(struct db *db, const struct db_new_user *user, int64_t *id);
 	int (*user_by_username)(struct db *db, const char *username, struct db_user *out);
 	int (*user_by_email)(struct db *db, const char *email, struct db_user *out);
 	int (*user_by_id)(struct db *db, int64_t id, struct db_user *out);
 	int (*user_set_password)(struct db *db, int64_t id, const char *old_hash,
 	                         const char *new_hash, const struct db_password_change *change);
+	int (*user_set_lang)(struct db *db, int64_t id, const char *lang);
+	/* DB_OK when it flipped from unconfirmed, DB_STALE when it had not the hash
+	 * or was confirmed already. */
+	int (*user_confirm)(struct db *db, int64_t id, const char *hash);
 	/* DB_OK when spent, DB_NOT_FOUND when not, DB_ERROR when it cannot tell. */
 	int (*reset_token_spent)(struct db *db, const unsigned char token_hash[32]);
 	int (*session_create)(struct db *db, const unsigned char token_hash[32], int64_t user_id,

@@ -53,6 +53,16 @@ const struct db_migration db_migrations[] = {
 		"  expires_at BIGINT NOT NULL"
 		");",
 	} },
+	/* issue 11: the account's language, and confirmed addresses; accounts
+	 * made before confirmation was required stay usable (DEFAULT true) */
+	{ "users.lang, users.email_confirmed", {
+	[DB_DIALECT_SQLITE] =
+		"ALTER TABLE users ADD COLUMN lang TEXT;"
+		"ALTER TABLE users ADD COLUMN email_confirmed INTEGER NOT NULL DEFAULT 1;",
+	[DB_DIALECT_POSTGRES] =
+		"ALTER TABLE users ADD COLUMN lang TEXT;"
+		"ALTER TABLE users ADD COLUMN email_confirmed BOOLEAN NOT NULL DEFAULT true;",
+	} },
 	/* usernames unique whatever their case (ASCII letters: SQLite's lower()
 	 * folds only those, and translate() does the same on PostgreSQL whatever
 	 * the database's collation). An existing database may already hold Bob and

@@ -26,6 +26,8 @@ enum pg_stmt {
 	PG_USER_BY_ID,
 	PG_USER_REHASH,
 	PG_USER_RESET,
+	PG_USER_SET_LANG,
+	PG_USER_CONFIRM,
 	PG_TOKEN_SPENT,
 	PG_SESSION_INSERT,
 	PG_SESSION_GET,
@@ -40,7 +42,9 @@ enum pg_stmt {
 #define NAME_KEY DB_PG_USERNAME_KEY("$1")
 #define WHERE_NAME \
 	"WHERE username = $1 OR username_key = " NAME_KEY " ORDER BY username = $1 DESC LIMIT 1"
-#define USER_COLUMNS "SELECT id, username, email, password_hash, password_changed_ms FROM users "
+#define USER_COLUMNS                                                                           \
+	"SELECT id, username, email, password_hash, password_changed_ms, coalesce(lang, ''), " \
+	"email_confirmed FROM users "
 
 static const struct {
 	const char *name;
@@ -49,9 +53,10 @@ static const struct {
 } pg_stmts[PG_COUNT] = {
 	[PG_USER_INSERT] = { "user_insert",
 	                     "INSERT INTO users (username, email, password_hash, created_at, "
-	                     "password_changed_ms, username_key) VALUES ($1, $2, $3, "
-	                     "extract(epoch FROM now())::bigint, $4, " NAME_KEY ") RETURNING id",
-	                     4 },
+	                     "password_changed_ms, lang, email_confirmed, username_key) VALUES ($1, $2, "
+	                     "$3, extract(epoch FROM now())::bigint, $4, $5, $6, " NAME_KEY ") "
+	                     "RETURNING id",
+	                     6 },
 	[PG_USER_BY_NAME] = { "user_by_name", USER_COLUMNS WHERE_NAME, 1 },
 	[PG_USER_BY_EMAIL] = { "user_by_email", USER_COLUMNS "WHERE lower(email) = lower($1)", 1 },
 	[PG_USER_BY_ID] = { "user_by_id", USER_COLUMNS "WHERE id = $1", 1 },
@@ -66,7 +71,8 @@ static const struct {
 	 * recorded as spent, expired records purged, the user's sessions ended */
 	[PG_USER_RESET] = { "user_reset",
 	                    "WITH u AS (UPDATE users SET password_hash = $3, "
-	                    "password_changed_ms = $4 WHERE id = $1 AND password_hash = $2 "
+	                    "password_changed_ms = $4, email_confirmed = true "
+	                    "WHERE id = $1 AND password_hash = $2 "
 	                    "RETURNING id), "
 	                    "t AS (INSERT INTO spent_reset_tokens (token_hash, expires_at) "
 	                    "SELECT $5::bytea, $6::bigint FROM u WHERE $5::bytea IS NOT NULL "
@@ -77,6 +83,11 @@ static const struct {
 	                    "AND ($8::bytea IS NULL OR token_hash <> $8::bytea)) "
 	                    "SELECT count(*) FROM u",
 	                    8 },
+	[PG_USER_SET_LANG] = { "user_set_lang", "UPDATE users SET lang = $2 WHERE id = $1", 2 },
+	[PG_USER_CONFIRM] = { "user_confirm",
+	                      "UPDATE users SET email_confirmed = true WHERE id = $1 AND "
+	                      "password_hash = $2 AND NOT email_confirmed",
+	                      2 },
 	[PG_TOKEN_SPENT] = { "token_spent",
 	                     "SELECT 1 FROM spent_reset_tokens WHERE token_hash = $1", 1 },
 	[PG_SESSION_INSERT] = { "session_insert",
@@ -327,18 +338,19 @@ static int duplicate_kind(const PGresult *r)
 	return DB_ERROR;
 }
 
-static int pg_user_create(struct db *base, const char *username, const char *email,
-                          const char *hash, int64_t *id)
+static int pg_user_create(struct db *base, const struct db_new_user *user, int64_t *id)
 {
 	struct pg *db = (struct pg *)base;
 	struct pg_params p = { 0 };
 	PGresult *r;
 	int rc;
 
-	param_text(&p, username);
-	param_text(&p, email);
-	param_text(&p, hash);
+	param_text(&p, user->username);
+	param_text(&p, user->email);
+	param_text(&p, user->hash);
 	param_int(&p, now_ms());
+	param_text(&p, user->lang);
+	param_text(&p, user->confirmed ? "true" : "false");
 	r = run_raw(db, PG_USER_INSERT, &p);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 		*id = int_at(r, 0, 0);
@@ -365,6 +377,8 @@ static int read_user(struct pg *db, enum pg_stmt id, const struct pg_params *p, 
 		text_copy(out->email, sizeof(out->email), PQgetvalue(r, 0, 2));
 		text_copy(out->password_hash, sizeof(out->password_hash), PQgetvalue(r, 0, 3));
 		out->password_changed_ms = int_at(r, 0, 4);
+		text_copy(out->lang, sizeof(out->lang), PQgetvalue(r, 0, 5));
+		out->confirmed = PQgetvalue(r, 0, 6)[0] == 't';
 		rc = DB_OK;
 	}
 	PQclear(r);
@@ -420,6 +434,34 @@ static int pg_user_set_password(struct db *base, int64_t id, const char *old_has
 		won = PQntuples(r) == 1 && int_at(r, 0, 0) == 1;
 	else
 		won = strcmp(PQcmdTuples(r), "1") == 0;
+	PQclear(r);
+	return won ? DB_OK : DB_STALE;
+}
+
+static int pg_user_set_lang(struct db *base, int64_t id, const char *lang)
+{
+	struct pg_params p = { 0 };
+	PGresult *r;
+
+	param_int(&p, id);
+	param_text(&p, lang);
+	r = run((struct pg *)base, PG_USER_SET_LANG, &p);
+	PQclear(r);
+	return r ? DB_OK : DB_ERROR;
+}
+
+static int pg_user_confirm(struct db *base, int64_t id, const char *hash)
+{
+	struct pg_params p = { 0 };
+	PGresult *r;
+	bool won;
+
+	param_int(&p, id);
+	param_text(&p, hash);
+	r = run((struct pg *)base, PG_USER_CONFIRM, &p);
+	if (!r)
+		return DB_ERROR;
+	won = strcmp(PQcmdTuples(r), "1") == 0;
 	PQclear(r);
 	return won ? DB_OK : DB_STALE;
 }
@@ -499,6 +541,8 @@ const struct db_ops db_pg_ops = {
 	.user_by_email = pg_user_by_email,
 	.user_by_id = pg_user_by_id,
 	.user_set_password = pg_user_set_password,
+	.user_set_lang = pg_user_set_lang,
+	.user_confirm = pg_user_confirm,
 	.reset_token_spent = pg_reset_token_spent,
 	.session_create = pg_session_create,
 	.session_user = pg_session_user,

@@ -26,6 +26,8 @@ enum stmt_id {
 	ST_USER_HASH,
 	ST_USER_SET_HASH,
 	ST_USER_SET_CHANGED,
+	ST_USER_SET_LANG,
+	ST_USER_CONFIRM,
 	ST_TOKEN_SPEND,
 	ST_TOKEN_SPENT,
 	ST_TOKENS_PURGE,
@@ -46,21 +48,25 @@ enum stmt_id {
 #define WHERE_NAME \
 	"WHERE username = ?1 OR username_key = " NAME_KEY " ORDER BY username = ?1 DESC LIMIT 1"
 
+#define USER_COLUMNS                                                                             \
+	"SELECT id, username, email, password_hash, password_changed_ms, lang, email_confirmed " \
+	"FROM users "
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash, created_at, "
-	                   "password_changed_ms, username_key) "
-	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4, " NAME_KEY ")",
-	[ST_USER_BY_NAME] =
-	    "SELECT id, username, email, password_hash, password_changed_ms FROM users " WHERE_NAME,
-	[ST_USER_BY_EMAIL] =
-	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
-	    "email = ?1 COLLATE NOCASE",
-	[ST_USER_BY_ID] =
-	    "SELECT id, username, email, password_hash, password_changed_ms FROM users WHERE "
-	    "id = ?1",
+	                   "password_changed_ms, lang, email_confirmed, username_key) "
+	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4, ?5, ?6, " NAME_KEY ")",
+	[ST_USER_BY_NAME] = USER_COLUMNS WHERE_NAME,
+	[ST_USER_BY_EMAIL] = USER_COLUMNS "WHERE email = ?1 COLLATE NOCASE",
+	[ST_USER_BY_ID] = USER_COLUMNS "WHERE id = ?1",
 	[ST_USER_HASH] = "SELECT password_hash FROM users WHERE id = ?1",
 	[ST_USER_SET_HASH] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-	[ST_USER_SET_CHANGED] = "UPDATE users SET password_changed_ms = ?2 WHERE id = ?1",
+	/* a new password set through a mailed link proves the address too */
+	[ST_USER_SET_CHANGED] = "UPDATE users SET password_changed_ms = ?2, email_confirmed = 1 "
+	                        "WHERE id = ?1",
+	[ST_USER_SET_LANG] = "UPDATE users SET lang = ?2 WHERE id = ?1",
+	[ST_USER_CONFIRM] = "UPDATE users SET email_confirmed = 1 WHERE id = ?1 AND "
+	                    "password_hash = ?2 AND email_confirmed = 0",
 	[ST_TOKEN_SPEND] = "INSERT OR IGNORE INTO spent_reset_tokens (token_hash, expires_at) "
 	                   "VALUES (?1, ?2)",
 	[ST_TOKEN_SPENT] = "SELECT 1 FROM spent_reset_tokens WHERE token_hash = ?1",
@@ -193,8 +199,7 @@ static int lite_ping(struct db *base)
 	return exec(db, "SELECT 1;");
 }
 
-static int lite_user_create(struct db *base, const char *username, const char *email,
-                            const char *hash, int64_t *id)
+static int lite_user_create(struct db *base, const struct db_new_user *user, int64_t *id)
 {
 	struct lite *db = (struct lite *)base;
 	sqlite3_stmt *s = stmt(db, ST_USER_INSERT);
@@ -202,10 +207,12 @@ static int lite_user_create(struct db *base, const char *username, const char *e
 
 	if (!s)
 		return DB_ERROR;
-	sqlite3_bind_text(s, 1, username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, email, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, user->username, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, user->email, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, user->hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now_ms());
+	sqlite3_bind_text(s, 5, user->lang, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, user->confirmed);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
@@ -236,6 +243,11 @@ static int read_user(struct lite *db, sqlite3_stmt *s, struct db_user *out)
 		text_copy(out->password_hash, sizeof(out->password_hash),
 		          (const char *)sqlite3_column_text(s, 3));
 		out->password_changed_ms = sqlite3_column_int64(s, 4);
+		text_copy(out->lang, sizeof(out->lang),
+		          sqlite3_column_type(s, 5) == SQLITE_NULL
+		              ? ""
+		              : (const char *)sqlite3_column_text(s, 5));
+		out->confirmed = sqlite3_column_int(s, 6) != 0;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -371,6 +383,32 @@ rollback:
 	return rc;
 }
 
+static int lite_user_set_lang(struct db *base, int64_t id, const char *lang)
+{
+	struct lite *db = (struct lite *)base;
+	sqlite3_stmt *s = stmt(db, ST_USER_SET_LANG);
+
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, lang, -1, SQLITE_TRANSIENT);
+	return step_done(db, s);
+}
+
+static int lite_user_confirm(struct db *base, int64_t id, const char *hash)
+{
+	struct lite *db = (struct lite *)base;
+	sqlite3_stmt *s = stmt(db, ST_USER_CONFIRM);
+
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	if (step_done(db, s) != DB_OK)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_STALE;
+}
+
 static int lite_reset_token_spent(struct db *base, const unsigned char token_hash[32])
 {
 	struct lite *db = (struct lite *)base;
@@ -445,6 +483,8 @@ const struct db_ops db_sqlite_ops = {
 	.user_by_email = lite_user_by_email,
 	.user_by_id = lite_user_by_id,
 	.user_set_password = lite_user_set_password,
+	.user_set_lang = lite_user_set_lang,
+	.user_confirm = lite_user_confirm,
 	.reset_token_spent = lite_reset_token_spent,
 	.session_create = lite_session_create,
 	.session_user = lite_session_user,

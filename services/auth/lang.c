@@ -25,6 +25,13 @@ bool lang_from_tag(const char *tag, enum lang *out)
 	return false;
 }
 
+enum lang lang_or(const char *tag, enum lang fallback)
+{
+	enum lang lang;
+
+	return lang_from_tag(tag, &lang) ? lang : fallback;
+}
+
 static bool is_ows(char c)
 {
 	return c == ' ' || c == '\t';

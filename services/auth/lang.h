@@ -25,6 +25,9 @@ const char *lang_tag(enum lang lang);
 /* A `lang` cookie or switch value: exactly a tag we serve (any case). */
 bool lang_from_tag(const char *tag, enum lang *out);
 
+/* The language tag names (an account's stored one), else fallback. */
+enum lang lang_or(const char *tag, enum lang fallback);
+
 /* The best language Accept-Language allows; false when it names none of ours
  * (absent, malformed, only q=0, or only other languages). */
 bool lang_from_accept(const char *header, enum lang *out);

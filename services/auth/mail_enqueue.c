@@ -137,19 +137,39 @@ static int build_and_push(struct app *app, struct worker *w, const struct db_use
 	return rc;
 }
 
-char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const char *reset_url,
-                             int64_t deadline, enum lang lang, char id_out[96])
+const char *mail_enqueue_outcome_name(int outcome)
 {
-	json_t *data = json_object();
+	switch (outcome) {
+	case MAIL_QUEUED:
+		return "queued";
+	case MAIL_HELD_BACK:
+		return "no-mail";
+	case MAIL_LIMITED:
+		return "limited";
+	default:
+		return "unavailable";
+	}
+}
+
+void mail_enqueue_stand_in(const char *email, struct db_user *user)
+{
+	memset(user, 0, sizeof(*user));
+	user->id = 0;
+	text_copy(user->username, sizeof(user->username), "nobody");
+	text_copy(user->email, sizeof(user->email), email);
+	memset(user->password_hash, 'x', 97); /* the length of a real argon2id hash */
+}
+
+/* A job built and serialised, not pushed; free() it. data is moved in. */
+static char *built_text(struct app *app, const struct db_user *user, const char *kind,
+                        const char *subject_suffix, enum lang lang, json_t *data, int64_t deadline,
+                        char id_out[96])
+{
 	struct mail_job job;
 	char *text = NULL;
 
 	mail_job_init(&job);
-	json_object_set_new(data, "reset_url", json_string(reset_url));
-	json_object_set_new(data, "valid_minutes",
-	                    json_integer((app->settings.reset_token_ttl + 59) / 60));
-	if (build(app, user, "reset_password", "Reset Your Password", lang, data, deadline, &job) ==
-	    0) {
+	if (build(app, user, kind, subject_suffix, lang, data, deadline, &job) == 0) {
 		text = validated_text(&job);
 		text_copy(id_out, 96, job.id);
 	}
@@ -157,20 +177,91 @@ char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const 
 	return text;
 }
 
+/* login_url and reset_request_url, for mails that point back to the site. */
+static json_t *account_links(const struct app *app)
+{
+	json_t *data = json_object();
+	char url[600];
+
+	snprintf(url, sizeof(url), "%s/login", app->settings.public_url);
+	json_object_set_new(data, "login_url", json_string(url));
+	snprintf(url, sizeof(url), "%s/reset_password_request", app->settings.public_url);
+	json_object_set_new(data, "reset_request_url", json_string(url));
+	return data;
+}
+
+char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const char *reset_url,
+                             int64_t deadline, enum lang lang, char id_out[96])
+{
+	json_t *data = json_object();
+
+	json_object_set_new(data, "reset_url", json_string(reset_url));
+	json_object_set_new(data, "valid_minutes",
+	                    json_integer((app->settings.reset_token_ttl + 59) / 60));
+	return built_text(app, user, "reset_password", "Reset Your Password", lang, data, deadline,
+	                  id_out);
+}
+
+void mail_enqueue_reset_limits(const struct app *app, struct mail_enqueue_limits *out)
+{
+	*out =
+	    (struct mail_enqueue_limits){ "reset-ip", "reset-email",
+		                          app->settings.reset_limit_per_ip,
+		                          app->settings.reset_limit_per_email, "reset_password" };
+}
+
+void mail_enqueue_confirm_limits(const struct app *app, struct mail_enqueue_limits *out)
+{
+	*out = (struct mail_enqueue_limits){ "confirm-ip", "confirm-email",
+		                             app->settings.reset_limit_per_ip,
+		                             app->settings.reset_limit_per_email, "confirm_email" };
+}
+
+char *mail_enqueue_confirm_job(struct app *app, const struct db_user *user, const char *confirm_url,
+                               int64_t deadline, enum lang lang, char id_out[96])
+{
+	long long ttl = app->settings.confirm_ttl;
+	json_t *data = json_object();
+
+	json_object_set_new(data, "confirm_url", json_string(confirm_url));
+	json_object_set_new(data, "valid_minutes", json_integer((ttl + 59) / 60));
+	if (ttl % 3600 == 0)
+		json_object_set_new(data, "valid_hours", json_integer(ttl / 3600));
+	return built_text(app, user, "confirm_email", "Confirm Your Email Address", lang, data,
+	                  deadline, id_out);
+}
+
+char *mail_enqueue_account_exists_job(struct app *app, const struct db_user *user, enum lang lang,
+                                      char id_out[96])
+{
+	return built_text(app, user, "account_exists", "You already have an account", lang,
+	                  account_links(app), 0, id_out);
+}
+
 int mail_enqueue_reset_limited(struct app *app, struct worker *w, const char *client_ip,
                                const char *email, const char *job, const char *id, bool send)
 {
-	const struct settings *s = &app->settings;
+	struct mail_enqueue_limits l;
+
+	mail_enqueue_reset_limits(app, &l);
+	return mail_enqueue_limited(app, w, &l, client_ip, email, job, id, send);
+}
+
+int mail_enqueue_limited(struct app *app, struct worker *w, const struct mail_enqueue_limits *l,
+                         const char *client_ip, const char *email, const char *job, const char *id,
+                         bool send)
+{
 	char by_ip[RATE_LIMIT_KEY_LEN], by_email[RATE_LIMIT_KEY_LEN], ip_max[24], email_max[24];
+	char labels[64];
 	const char *keys[] = { by_ip, by_email, app->keys.queue };
 	const char *args[] = { "3600", ip_max, email_max, job, send ? "1" : "0" };
 	redisReply *r;
 	int rc = MAIL_UNAVAILABLE;
 
-	rate_limit_key("reset-ip", client_ip, by_ip);
-	rate_limit_key("reset-email", email, by_email);
-	snprintf(ip_max, sizeof(ip_max), "%lld", s->reset_limit_per_ip);
-	snprintf(email_max, sizeof(email_max), "%lld", s->reset_limit_per_email);
+	rate_limit_key(l->ip_kind, client_ip, by_ip);
+	rate_limit_key(l->email_kind, email, by_email);
+	snprintf(ip_max, sizeof(ip_max), "%lld", l->per_ip);
+	snprintf(email_max, sizeof(email_max), "%lld", l->per_email);
 	/* retried once on a broken link: a job pushed twice has one id, and the
 	 * mailer delivers an id once */
 	r = redis_retry_eval(w->redis, &reset_script, 3, keys, 5, args);
@@ -178,9 +269,9 @@ int mail_enqueue_reset_limited(struct app *app, struct worker *w, const char *cl
 		rc = (int)r->integer;
 	if (rc == MAIL_QUEUED || rc == MAIL_HELD_BACK)
 		wait_for_replica(app, w, id, rc == MAIL_QUEUED);
+	snprintf(labels, sizeof(labels), "template=\"%s\"", l->template_name);
 	if (rc == MAIL_QUEUED)
-		metrics_add(app->metrics, "auth_mail_jobs_enqueued_total",
-		            "template=\"reset_password\"", 1);
+		metrics_add(app->metrics, "auth_mail_jobs_enqueued_total", labels, 1);
 	else if (rc == MAIL_UNAVAILABLE && send)
 		metrics_add(app->metrics, "auth_mail_enqueue_failures_total", "", 1);
 	app_note_redis(app, w, r != NULL);
@@ -191,13 +282,6 @@ int mail_enqueue_reset_limited(struct app *app, struct worker *w, const char *cl
 int mail_enqueue_password_changed(struct app *app, struct worker *w, const struct db_user *user,
                                   enum lang lang)
 {
-	json_t *data = json_object();
-	char url[600];
-
-	snprintf(url, sizeof(url), "%s/login", app->settings.public_url);
-	json_object_set_new(data, "login_url", json_string(url));
-	snprintf(url, sizeof(url), "%s/reset_password_request", app->settings.public_url);
-	json_object_set_new(data, "reset_request_url", json_string(url));
 	return build_and_push(app, w, user, "password_changed", "Your password has been changed",
-	                      lang, data, 0);
+	                      lang, account_links(app), 0);
 }

@@ -18,12 +18,48 @@
 char *mail_enqueue_reset_job(struct app *app, const struct db_user *user, const char *reset_url,
                              int64_t deadline, enum lang lang, char id_out[96]);
 
+/* A stand-in for an address with no account: a job is built for it exactly
+ * as for a real user (token, fingerprint, serialisation), then held back, so
+ * that the work done tells no one whether the address has an account. */
+void mail_enqueue_stand_in(const char *email, struct db_user *user);
+
+/* The confirm_email job (data: username, confirm_url, valid_minutes, and
+ * valid_hours when the link lives whole hours) and the account_exists job
+ * (data: username, login_url, reset_request_url), as mail_enqueue_reset_job. */
+char *mail_enqueue_confirm_job(struct app *app, const struct db_user *user, const char *confirm_url,
+                               int64_t deadline, enum lang lang, char id_out[96]);
+char *mail_enqueue_account_exists_job(struct app *app, const struct db_user *user, enum lang lang,
+                                      char id_out[96]);
+
 enum mail_enqueue_outcome {
 	MAIL_QUEUED = 0,      /* within the limits, job pushed */
 	MAIL_HELD_BACK = 1,   /* within the limits, send was false: nothing pushed */
 	MAIL_LIMITED = 2,     /* a limit was passed: counted, nothing pushed */
 	MAIL_UNAVAILABLE = -1 /* Redis did not answer: nothing counted, nothing pushed */
 };
+
+/* The counters a limited mail is counted against (rate_limit key kinds) and
+ * their hourly limits; template labels the metrics. */
+struct mail_enqueue_limits {
+	const char *ip_kind;
+	const char *email_kind;
+	long long per_ip;
+	long long per_email;
+	const char *template_name;
+};
+
+/* The limits of reset_password mails, and of confirm_email and account_exists
+ * mails (the same AUTH_RESET_LIMIT_PER_* figures, their own counters). */
+void mail_enqueue_reset_limits(const struct app *app, struct mail_enqueue_limits *out);
+void mail_enqueue_confirm_limits(const struct app *app, struct mail_enqueue_limits *out);
+
+/* mail_enqueue_reset_limited() with other limits. */
+int mail_enqueue_limited(struct app *app, struct worker *w, const struct mail_enqueue_limits *l,
+                         const char *client_ip, const char *email, const char *job, const char *id,
+                         bool send);
+
+/* "queued", "no-mail", "limited" or "unavailable", for the log. */
+const char *mail_enqueue_outcome_name(int outcome);
 
 /* One Lua script, all or nothing: counts the reset request against the
  * client address and the email address (AUTH_RESET_LIMIT_PER_IP and

@@ -11,8 +11,12 @@
 #include "response.h"
 #include "routes.h"
 #include "session.h"
+#include "str.h"
 #include "user_store.h"
 
+#define UNCONFIRMED_MESSAGE                                                                        \
+	"Your email address is not confirmed yet. Follow the link in the message we sent you, or " \
+	"ask for a new one."
 #define BAD_CREDENTIALS_FLASH "Invalid username or password"
 #define LOGGED_OUT_FLASH      "You have been logged out."
 
@@ -36,6 +40,8 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 		    json_pack("{sb}", request_field(rq, "username")[0] ? "password" : "username",
 		              1));
 	}
+	if (form_error && strcmp(form_error, UNCONFIRMED_MESSAGE) == 0)
+		json_object_set_new(ctx, "confirm_needed", json_true());
 	if (next && strcmp(local_path_or_root(next), "/") != 0)
 		json_object_set_new(ctx, "next", json_string(next));
 	ret = response_page(rq, status, "auth/login.html", "Sign In", ctx);
@@ -122,6 +128,15 @@ static enum MHD_Result try_login(struct request *rq)
 		return show_form(rq, 200, NULL, BAD_CREDENTIALS_FLASH);
 	}
 	login_limit_give_back(rq, username);
+	if (rq->app->settings.require_confirmation && !user.confirmed) {
+		/* only with the right password: a wrong one reads as any other */
+		LOG_INFO("login", "address not confirmed user_id=%lld client=%s",
+		         (long long)user.id, rq->client_ip);
+		return show_form(rq, 200, NULL, UNCONFIRMED_MESSAGE);
+	}
+	if (!user.lang[0] &&
+	    user_store_set_lang(rq->worker->db, user.id, lang_tag(rq->lang)) == DB_OK)
+		text_copy(user.lang, sizeof(user.lang), lang_tag(rq->lang)); /* an older account */
 	if (session_login(rq, &user, request_field(rq, "remember_me")[0]) != 0)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("login", "logged in user_id=%lld client=%s", (long long)user.id, rq->client_ip);

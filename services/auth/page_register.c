@@ -1,6 +1,9 @@
 /* /register: a new account. */
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "confirm_mail.h"
 #include "field_errors.h"
 #include "logger.h"
 #include "page_gate.h"
@@ -87,41 +90,126 @@ static bool over_limit(struct request *rq)
 	return true;
 }
 
-static enum MHD_Result create_account(struct request *rq)
+static enum MHD_Result taken_username(struct request *rq)
 {
-	const char *password = request_field(rq, "password");
-	char hash[PASSWORD_HASH_LEN];
+	json_t *errors = json_object();
+	enum MHD_Result ret;
+
+	field_errors_add(errors, "username", "Please use a different username.");
+	ret = show_form(rq, errors);
+	json_decref(errors);
+	return ret;
+}
+
+/* The chapter's registration: the account can log in at once, and a taken
+ * address is said to be taken. */
+static enum MHD_Result create_confirmed(struct request *rq, const struct db_new_user *nu)
+{
 	json_t *errors;
 	enum MHD_Result ret;
 	int64_t id;
-	int rc;
+	int rc = user_store_create(rq->worker->db, nu, &id);
+
+	if (rc == DB_DUPLICATE_USERNAME)
+		return taken_username(rq);
+	if (rc == DB_DUPLICATE_EMAIL) {
+		errors = json_object();
+		field_errors_add(errors, "email", "Please use a different email address.");
+		ret = show_form(rq, errors);
+		json_decref(errors);
+		return ret;
+	}
+	if (rc != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("register", "user registered user_id=%lld client=%s", (long long)id,
+	         rq->client_ip);
+	rq->flash_out = "Congratulations, you are now a registered user!";
+	return response_redirect(rq, "/login");
+}
+
+/* An address nobody has (a reserved .invalid domain: never mailed, so never
+ * confirmed), for the account that holds a username asked for with a taken
+ * address. */
+static void held_address(char out[80])
+{
+	unsigned char bytes[12];
+	char hex[sizeof(bytes) * 2 + 1];
+
+	randombytes_buf(bytes, sizeof(bytes));
+	sodium_bin2hex(hex, sizeof(hex), bytes, sizeof(bytes));
+	snprintf(out, 80, "held-%s@username.invalid", hex);
+}
+
+/* Stores nu unconfirmed: at its address when that has no account, else at a
+ * held address (owner filled). One lookup and one insert either way; an
+ * address registered in between is looked up once more. */
+static int store_unconfirmed(struct request *rq, struct db_new_user *nu, struct db_user *owner,
+                             int *found, int64_t *id)
+{
+	const char *email = nu->email;
+	char held[80];
+	int rc = DB_DUPLICATE_EMAIL;
+
+	for (int attempt = 0; attempt < 2 && rc == DB_DUPLICATE_EMAIL; attempt++) {
+		*found = user_store_by_email(rq->worker->db, email, owner);
+		if (*found == DB_ERROR)
+			return DB_ERROR;
+		held_address(held);
+		nu->email = *found == DB_OK ? held : email;
+		rc = user_store_create(rq->worker->db, nu, id);
+	}
+	nu->email = email;
+	return rc;
+}
+
+/* AUTH_REQUIRE_CONFIRMATION: a new address gets its account, unconfirmed, and
+ * a confirm_email mail. A taken one is answered exactly alike, doing the same
+ * work: its owner gets an account_exists mail, and the username asked for is
+ * held all the same (logging in with it, or registering it again, answers as
+ * after a new registration). Usernames are public: a taken one is said to be. */
+static enum MHD_Result create_unconfirmed(struct request *rq, struct db_new_user *nu)
+{
+	struct db_user owner, user = { 0 };
+	int found = DB_NOT_FOUND, rc;
+	int64_t id;
+
+	rc = store_unconfirmed(rq, nu, &owner, &found, &id);
+	if (rc == DB_DUPLICATE_USERNAME)
+		return taken_username(rq);
+	if (rc != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
+	LOG_INFO("register", "user registered unconfirmed user_id=%lld address=%s client=%s",
+	         (long long)id, found == DB_OK ? "taken" : "new", rq->client_ip);
+	if (found == DB_OK) {
+		confirm_mail_account_exists(rq, &owner);
+	} else {
+		user.id = id;
+		text_copy(user.username, sizeof(user.username), nu->username);
+		text_copy(user.email, sizeof(user.email), nu->email);
+		text_copy(user.password_hash, sizeof(user.password_hash), nu->hash);
+		text_copy(user.lang, sizeof(user.lang), nu->lang);
+		confirm_mail_send(rq, &user, true);
+	}
+	rq->flash_out = CONFIRM_SENT_FLASH;
+	return response_redirect(rq, "/login");
+}
+
+static enum MHD_Result create_account(struct request *rq)
+{
+	char hash[PASSWORD_HASH_LEN];
+	struct db_new_user nu = { .username = request_field(rq, "username"),
+		                  .email = request_field(rq, "email"),
+		                  .hash = hash,
+		                  .lang = lang_tag(rq->lang),
+		                  .confirmed = !rq->app->settings.require_confirmation };
+	enum MHD_Result ret;
 
 	if (over_limit(rq))
 		return response_error(rq, 429, "Too Many Requests",
 		                      "Too many registrations from your address. Try again later.");
-	if (!page_gate_hash_or_reply(rq, password, hash, &ret))
+	if (!page_gate_hash_or_reply(rq, request_field(rq, "password"), hash, &ret))
 		return ret;
-	rc = user_store_create(rq->worker->db, request_field(rq, "username"),
-	                       request_field(rq, "email"), hash, &id);
-	errors = json_object();
-	if (rc == DB_OK) {
-		json_decref(errors);
-		LOG_INFO("register", "user registered user_id=%lld client=%s", (long long)id,
-		         rq->client_ip);
-		rq->flash_out = "Congratulations, you are now a registered user!";
-		return response_redirect(rq, "/login");
-	}
-	if (rc == DB_DUPLICATE_USERNAME)
-		field_errors_add(errors, "username", "Please use a different username.");
-	else if (rc == DB_DUPLICATE_EMAIL)
-		field_errors_add(errors, "email", "Please use a different email address.");
-	else {
-		json_decref(errors);
-		return response_error(rq, 500, "Internal Server Error", "Please try again.");
-	}
-	ret = show_form(rq, errors);
-	json_decref(errors);
-	return ret;
+	return nu.confirmed ? create_confirmed(rq, &nu) : create_unconfirmed(rq, &nu);
 }
 
 enum MHD_Result page_register(struct request *rq, const char *rest)

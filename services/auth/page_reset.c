@@ -48,31 +48,6 @@ static enum MHD_Result unavailable(struct request *rq)
 	return show_request_form(rq, 503, NULL, UNAVAILABLE_TEXT);
 }
 
-static const char *outcome_name(int outcome)
-{
-	switch (outcome) {
-	case MAIL_QUEUED:
-		return "queued";
-	case MAIL_HELD_BACK:
-		return "no-mail";
-	case MAIL_LIMITED:
-		return "limited";
-	default:
-		return "unavailable";
-	}
-}
-
-/* A stand-in for an address with no account: a job is built for it exactly
- * as for a real user (token, fingerprint, serialisation), then held back. */
-static void decoy_user(const char *email, struct db_user *user)
-{
-	memset(user, 0, sizeof(*user));
-	user->id = 0;
-	text_copy(user->username, sizeof(user->username), "nobody");
-	text_copy(user->email, sizeof(user->email), email);
-	memset(user->password_hash, 'x', 97); /* the length of a real argon2id hash */
-}
-
 /* The reset_password job for user, serialised; free() it. NULL: out of memory. */
 static char *reset_job(struct request *rq, const struct db_user *user, char id[96])
 {
@@ -87,7 +62,8 @@ static char *reset_job(struct request *rq, const struct db_user *user, char id[9
 		return NULL;
 	snprintf(url, sizeof(url), "%s/reset_password/%s", app->settings.public_url, token);
 	free(token);
-	job = mail_enqueue_reset_job(app, user, url, expires, rq->lang, id);
+	/* the account's language; a stand-in's is the page's */
+	job = mail_enqueue_reset_job(app, user, url, expires, lang_or(user->lang, rq->lang), id);
 	return job;
 }
 
@@ -117,7 +93,7 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	if (found == DB_ERROR)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (found != DB_OK)
-		decoy_user(email, &user);
+		mail_enqueue_stand_in(email, &user);
 	job = reset_job(rq, &user, id);
 	if (!job)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
@@ -125,7 +101,8 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	                                     found == DB_OK);
 	free(job);
 	LOG_INFO("reset", "reset requested account=%s outcome=%s id=%s client=%s",
-	         found == DB_OK ? "yes" : "no", outcome_name(outcome), id, rq->client_ip);
+	         found == DB_OK ? "yes" : "no", mail_enqueue_outcome_name(outcome), id,
+	         rq->client_ip);
 	if (outcome == MAIL_UNAVAILABLE)
 		return unavailable(rq);
 	if (outcome == MAIL_LIMITED)
@@ -228,7 +205,8 @@ static enum MHD_Result set_new_password(struct request *rq, const struct db_user
 	if (rc != DB_OK)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("reset", "password reset user_id=%lld", (long long)user->id);
-	if (mail_enqueue_password_changed(rq->app, rq->worker, user, rq->lang) != 0)
+	if (mail_enqueue_password_changed(rq->app, rq->worker, user,
+	                                  lang_or(user->lang, rq->lang)) != 0)
 		LOG_WARN("reset", "password changed but its notice was not queued user_id=%lld",
 		         (long long)user->id);
 	rq->flash_out = "Your password has been reset.";

@@ -25,6 +25,16 @@ enum reset_token_status {
 void reset_token_fingerprint(const char *secret, size_t secret_len, const char *password_hash,
                              char out[RESET_FP_LEN + 1]);
 
+/* The same tokens for another purpose: claim names the id ("confirm_email"
+ * instead of "reset_password"; lower-case letters and '_', at most 32), so a
+ * token minted for one purpose is refused for another, and purpose keys the
+ * fingerprint's MAC. The reset_token_* functions are these with
+ * "reset_password" and "reset-fingerprint". */
+void reset_token_fingerprint_as(const char *purpose, const char *secret, size_t secret_len,
+                                const char *text, char out[RESET_FP_LEN + 1]);
+char *reset_token_mint_as(const char *claim, const char *secret, size_t secret_len, int64_t user_id,
+                          const char *fingerprint, int64_t expires_at);
+
 /* A signed token; free() it. NULL when out of memory, or when fingerprint is
  * not one of reset_token_fingerprint's. */
 char *reset_token_mint(const char *secret, size_t secret_len, int64_t user_id,
@@ -40,5 +50,7 @@ struct reset_token_claims {
  * fills claims. Whether the token is still unused is the caller's check. */
 int reset_token_verify(const char *secret, size_t secret_len, const char *token, int64_t now,
                        struct reset_token_claims *claims);
+int reset_token_verify_as(const char *claim, const char *secret, size_t secret_len,
+                          const char *token, int64_t now, struct reset_token_claims *claims);
 
 #endif

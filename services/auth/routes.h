@@ -33,6 +33,8 @@ enum MHD_Result page_register(struct request *rq, const char *rest);
 enum MHD_Result page_change_password(struct request *rq, const char *rest);
 enum MHD_Result page_reset_request(struct request *rq, const char *rest);
 enum MHD_Result page_reset_password(struct request *rq, const char *rest);
+enum MHD_Result page_confirm_request(struct request *rq, const char *rest);
+enum MHD_Result page_confirm_email(struct request *rq, const char *rest);
 enum MHD_Result page_lang(struct request *rq, const char *rest);
 enum MHD_Result page_healthz(struct request *rq, const char *rest);
 enum MHD_Result page_metrics(struct request *rq, const char *rest);

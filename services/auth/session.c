@@ -65,7 +65,8 @@ int session_load(struct request *rq)
 	rc = session_store_user(rq->worker->db, hash, now_s(), &user_id);
 	if (rc == DB_OK)
 		rc = user_store_by_id(rq->worker->db, user_id, &rq->user);
-	if (rc == DB_OK)
+	/* a session from while confirmation was off counts only once confirmed */
+	if (rc == DB_OK && (rq->user.confirmed || !rq->app->settings.require_confirmation))
 		rq->logged_in = true;
 	return rc == DB_ERROR ? -1 : 0;
 }

@@ -42,6 +42,8 @@ const struct config_var settings_table[] = {
 	{ "AUTH_HASH_CONCURRENCY", CONFIG_INT, "2", false, false, 1, 64, S(hash_concurrency), "argon2 computations at once (kept below AUTH_THREADS); others wait without holding a thread" },
 	{ "AUTH_REQUEST_TIMEOUT", CONFIG_INT, "10", false, false, 1, 3600, S(request_timeout), "seconds a whole request (headers and body) may take to arrive" },
 	{ "AUTH_LOCALE_DIR", CONFIG_STRING, AUTH_LOCALE_DIR_DEFAULT, false, false, 1, 4000, S(locale_dir), "where the compiled catalogs are: <dir>/zh_CN/LC_MESSAGES/auth.mo (msgfmt output of templates/locale/zh_CN.po)" },
+	{ "AUTH_REQUIRE_CONFIRMATION", CONFIG_BOOL, "false", false, false, 0, 0, S(require_confirmation), "true: a new account must follow a link mailed to it before it can log in, and the registration form tells no one which addresses have an account" },
+	{ "AUTH_CONFIRM_TTL", CONFIG_INT, "86400", false, false, 60, 2592000, S(confirm_ttl), "seconds an address confirmation link stays valid" },
 	{ "AUTH_MAX_CONNECTIONS", CONFIG_INT, "1000", false, false, 16, 100000, S(max_connections), "connections held at once; near it, the address holding most loses its oldest" },
 };
 /* clang-format on */

@@ -40,6 +40,8 @@ struct settings {
 	long long request_timeout;
 	long long max_connections;
 	char *locale_dir;
+	bool require_confirmation;
+	long long confirm_ttl;
 };
 
 extern const struct config_var settings_table[];

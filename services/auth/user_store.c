@@ -2,10 +2,9 @@
 
 #include "db_engine.h"
 
-int user_store_create(struct db *db, const char *username, const char *email, const char *hash,
-                      int64_t *id)
+int user_store_create(struct db *db, const struct db_new_user *user, int64_t *id)
 {
-	return db->ops->user_create(db, username, email, hash, id);
+	return db->ops->user_create(db, user, id);
 }
 
 int user_store_by_username(struct db *db, const char *username, struct db_user *out)
@@ -27,4 +26,14 @@ int user_store_set_password(struct db *db, int64_t id, const char *old_hash, con
                             const struct db_password_change *change)
 {
 	return db->ops->user_set_password(db, id, old_hash, new_hash, change);
+}
+
+int user_store_set_lang(struct db *db, int64_t id, const char *lang)
+{
+	return db->ops->user_set_lang(db, id, lang);
+}
+
+int user_store_confirm(struct db *db, int64_t id, const char *hash)
+{
+	return db->ops->user_confirm(db, id, hash);
 }

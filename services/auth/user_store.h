@@ -9,8 +9,7 @@
 #include "db.h"
 
 /* DB_DUPLICATE_USERNAME or DB_DUPLICATE_EMAIL when taken. */
-int user_store_create(struct db *db, const char *username, const char *email, const char *hash,
-                      int64_t *id);
+int user_store_create(struct db *db, const struct db_new_user *user, int64_t *id);
 int user_store_by_username(struct db *db, const char *username, struct db_user *out);
 /* Case-insensitive match; out->email is the address as stored. */
 int user_store_by_email(struct db *db, const char *email, struct db_user *out);
@@ -23,5 +22,13 @@ int user_store_by_id(struct db *db, int64_t id, struct db_user *out);
  * had already changed. */
 int user_store_set_password(struct db *db, int64_t id, const char *old_hash, const char *new_hash,
                             const struct db_password_change *change);
+
+/* The account's language (a tag of lang.h). */
+int user_store_set_lang(struct db *db, int64_t id, const char *lang);
+
+/* Marks the address confirmed if the account is unconfirmed and its hash is
+ * still hash (compare-and-set: of two posts of one link, one wins). DB_STALE
+ * otherwise. */
+int user_store_confirm(struct db *db, int64_t id, const char *hash);
 
 #endif

@@ -51,7 +51,9 @@ function start(name, cmd, args, env, logDir) {
 
 const readLog = (child) => fs.readFileSync(child.logPath, 'utf8');
 
-export async function startAll(artifacts, { outbox = false } = {}) {
+// authEnv: variables added to (or replacing) auth's, e.g. AUTH_REQUIRE_CONFIRMATION.
+// outbox: the mailer writes to MAIL_OUTBOX_DIR instead of SMTP.
+export async function startAll(artifacts, { authEnv = {}, outbox = false } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'test-browser-'));
   const maildir = path.join(tmp, outbox ? 'outbox' : 'mail');
   fs.mkdirSync(maildir);
@@ -77,6 +79,7 @@ export async function startAll(artifacts, { outbox = false } = {}) {
     DATABASE_PATH: path.join(tmp, 'app.db'),
     AUTH_ARGON2_OPSLIMIT: '1',
     AUTH_ARGON2_MEMLIMIT_KIB: '1024',
+    ...authEnv,
   }, artifacts);
   const mailer = start('mailer', path.join(BUILD_DIR, 'services/mailer/mailer'), [], {
     ...common,
@@ -142,11 +145,16 @@ export function mailctlOutbox(outbox, ...args) {
 // The reset link from the newest message in the maildir (quoted-printable decoded);
 // withRaw: { link, raw } with the message as written.
 export function resetLinkFrom(maildir, withRaw = false) {
+  return linkFrom(maildir, 'reset_password', withRaw);
+}
+
+// The same for the link to /<route>/<token> (e.g. 'confirm_email').
+export function linkFrom(maildir, route, withRaw = false) {
   const files = emlOldestFirst(maildir);
   if (!files.length) return null;
   const raw = fs.readFileSync(path.join(maildir, files[files.length - 1]), 'latin1');
   const text = raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-  const m = text.match(/https?:\/\/[^\s"<]+\/reset_password\/[A-Za-z0-9_\-.]+/);
+  const m = text.match(new RegExp(`https?://[^\\s"<]+/${route}/[A-Za-z0-9_\\-.]+`));
   if (!m) return null;
   return withRaw ? { link: m[0], raw } : m[0];
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BUILD_DIR, sanitizerReports, stopAll } from './services.mjs';
+import { BUILD_DIR, sanitizerReports, startAll, stopAll } from './services.mjs';
 
 // A fresh $BUILD_DIR/<name>/ for the screenshots and the services' logs.
 export function artifactsDir(name) {
@@ -97,4 +97,29 @@ export async function finish(s, main) {
   }
   console.log(`${s.passed} passed, ${s.failed} failed`);
   process.exit(s.failed ? 1 : 0);
+}
+
+// For a walk that is one function: step() of the walk runWalk runs.
+let current = null;
+export const step = (page, name, fn) => current.step(page, name, fn);
+
+// Starts the services (startAll's options) with $BUILD_DIR/<name>/ for the
+// screenshots, runs walk(page, baseUrl, env) in a fresh browser, checks that
+// nothing came from outside and no console error was seen, stops everything,
+// and ends like finish().
+export async function runWalk(name, options, walk) {
+  const artifacts = artifactsDir(name);
+  current = stepper(artifacts);
+  await finish(current, async () => {
+    const env = await startAll(artifacts, options);
+    const browser = await launchChromium();
+    try {
+      const page = await openPage(browser, env.baseUrl);
+      await walk(page, env.baseUrl, env);
+      await step(page, 'nothing loaded from outside, no console errors', () => page.pageClean());
+    } finally {
+      await browser.close();
+      await stopAll();
+    }
+  });
 }

@@ -4,7 +4,8 @@
  *         may ever verify;
  *   odd:  the rest is a claims object, signed here with the right key (and
  *         sometimes another algorithm), so the claim checks meet hostile
- *         payloads: only a positive id and a future exp may pass. */
+ *         payloads: only a positive id and a future exp may pass, under
+ *         the claim asked for (reset_password, or confirm_email). */
 #include <jwt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ static void verify_signed(const char *data, size_t size, int alg_choice)
 	    jwt_set_alg(j, alg, (const unsigned char *)KEY, (int)strlen(KEY)) == 0)
 		token = jwt_encode_str(j);
 	if (token && reset_token_verify(KEY, strlen(KEY), token, NOW, &c) == RESET_TOKEN_OK &&
+	    (c.user_id <= 0 || c.exp <= NOW || alg != JWT_ALG_HS256))
+		abort();
+	/* the same checks under the confirmation claim (confirm_mail.c) */
+	if (token &&
+	    reset_token_verify_as("confirm_email", KEY, strlen(KEY), token, NOW, &c) ==
+	        RESET_TOKEN_OK &&
 	    (c.user_id <= 0 || c.exp <= NOW || alg != JWT_ALG_HS256))
 		abort();
 	free(token);

@@ -1,5 +1,5 @@
-"""Mails in the reader's language, end to end: auth writes the request's
-language into the job (`locale`), the mailer renders templates/email/zh/ for
+"""Mails in the reader's language, end to end: auth writes the account's
+language (else the request's) into the job (`locale`), the mailer renders templates/email/zh/ for
 zh-CN over a real Redis and the SMTP fixture, and the fallback chain
 email/<locale>/ -> email/<language>/ -> email/ holds."""
 import os
@@ -81,17 +81,19 @@ class ZhResetMailTest(MailerTestCase):
         self.assertIn("账户密码刚刚被更改", n.body("plain"))
         self.assertIn('<html lang="zh-CN">', n.body("html"))
 
-    def test_job_carries_the_page_language(self):
+    def test_job_carries_the_account_language(self):
+        """Each account keeps the language it registered in: a reset asked for
+        from a browser in the other language still arrives in the account's."""
         r = self.redis.client()
-        c = self.client()
-        self.register(c, "wang", "wang@example.com")
+        self.register(self.client("zh-CN"), "wang", "wang@example.com")
+        self.register(self.client("en"), "smith", "smith@example.com")
         got = []
-        for header in ("zh-CN,zh;q=0.9", "en-US,en;q=0.9"):
+        for email, header in (("wang@example.com", "en-US,en;q=0.9"),
+                              ("smith@example.com", "zh-CN,zh;q=0.9")):
             c2 = self.client()
             page = c2.get("/reset_password_request", headers={"Accept-Language": header})
             before = len(self.smtp.messages)
-            c2.post("/reset_password_request", {"email": "wang@example.com",
-                                                "csrf_token": page.csrf()},
+            c2.post("/reset_password_request", {"email": email, "csrf_token": page.csrf()},
                     headers={"Accept-Language": header})
             wait_for(lambda: len(self.smtp.messages) > before, what="the delivery")
             got.append(self.smtp.messages[-1])
@@ -99,7 +101,7 @@ class ZhResetMailTest(MailerTestCase):
         self.assertIn("wang，你好：", got[0].body("plain"))
         self.assertEqual(str(got[1].parsed["Subject"]), "[Microblog] Reset Your Password")
         en_text, en_html = got[1].body("plain"), got[1].body("html")
-        self.assertIn("Dear wang,", en_text)
+        self.assertIn("Dear smith,", en_text)
         self.assertIn("It works once, and only for 15 minutes after this message was sent",
                       en_text)
         self.assertIn("To reset your password click on the following link:", en_text)
@@ -156,3 +158,50 @@ class FallbackChainTest(MailerTestCase):
                       data={"username": "x", "reset_url": "u"}))
         e = self.dead_for("bad-locale")
         self.assertTrue(e["error"].startswith("invalid: locale: "), e["error"])
+
+
+class ConfirmationMailsTest(MailerTestCase):
+    """confirm_email and account_exists, each in en and zh: both parts say what
+    the link does, that it works once and for how long; the raw URL wraps."""
+
+    def send(self, job_id, template, locale, **data):
+        data.update(username="lihua", app_name="Microblog")
+        self.push(job(job_id, text=None, template=template, locale=locale, data=data))
+        m = self.wait_delivered(job_id)[0]
+        return m.body("plain"), m.body("html")
+
+    def test_confirm_email(self):
+        url = "https://x.example/confirm_email/" + "t" * 200
+        rows = (("en-hours", "en", {"valid_hours": 24, "valid_minutes": 1440},
+                 ["Dear lihua,", url, "It works once, and only for 24 hours after this message"
+                  " was sent", "nobody can use the account"],
+                 ['<html lang="en">', "Confirm my address</a>", "The link works once, and only "
+                  "for 24 hours", "word-break:break-all"]),
+                ("en-minutes", "en", {"valid_minutes": 5},
+                 ["It works once, and only for 5 minutes after this message was sent"],
+                 ["only for 5 minutes"]),
+                ("zh-hours", "zh-CN", {"valid_hours": 24, "valid_minutes": 1440},
+                 ["lihua，你好：", url, "只能使用一次，并在发出 24 小时后失效"],
+                 ['<html lang="zh-CN">', "确认我的地址</a>", "发出 24 小时后失效"]))
+        for job_id, locale, data, in_text, in_html in rows:
+            text, html = self.send(job_id, "confirm_email", locale, confirm_url=url, **data)
+            for s in in_text:
+                self.assertIn(s, text, job_id)
+            for s in in_html:
+                self.assertIn(s, html, job_id)
+
+    def test_account_exists(self):
+        links = {"login_url": "https://x.example/login",
+                 "reset_request_url": "https://x.example/reset_password_request"}
+        text, html = self.send("exists-en", "account_exists", "en", **links)
+        self.assertIn("tried to register a new Microblog account with this email address", text)
+        self.assertIn("with the username lihua", text)
+        self.assertIn(links["login_url"], text)
+        self.assertIn(links["reset_request_url"], text)
+        self.assertIn("a link that works once", text)
+        self.assertIn('href="https://x.example/reset_password_request"', html)
+        text, html = self.send("exists-zh", "account_exists", "zh-CN", **links)
+        self.assertIn("尝试用这个电子邮件地址注册新的 Microblog 账户", text)
+        self.assertIn("只能使用一次的链接", text)
+        self.assertIn('<html lang="zh-CN">', html)
+        self.assertEqual(self.dead(), [])

@@ -1,4 +1,5 @@
-/* reset_token: mint and verify, and what the verifier refuses. */
+/* reset_token: mint and verify, and what the verifier refuses; the same
+ * tokens under another claim (confirm_email) never pass for a reset link. */
 #include <jwt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,45 @@ static char *mint_with(jwt_alg_t alg, const char *key, const char *claims_json)
 		t = jwt_encode_str(j);
 	jwt_free(j);
 	return t;
+}
+
+/* A token for one purpose is refused for the other; bad claim names are refused. */
+static void other_purposes(void)
+{
+	struct reset_token_claims c;
+	char fp[RESET_FP_LEN + 1], reset_fp[RESET_FP_LEN + 1];
+	char *confirm, *reset;
+
+	reset_token_fingerprint_as("confirm-fingerprint", KEY, strlen(KEY), "a@x\n$argon2id$h", fp);
+	reset_token_fingerprint(KEY, strlen(KEY), "a@x\n$argon2id$h", reset_fp);
+	CHECK(strcmp(fp, reset_fp) != 0); /* the purpose keys the MAC */
+	confirm = reset_token_mint_as("confirm_email", KEY, strlen(KEY), 7, fp, NOW + 60);
+	reset = reset_token_mint(KEY, strlen(KEY), 7, fp, NOW + 60);
+	CHECK(confirm && reset);
+	CHECK_INT(reset_token_verify_as("confirm_email", KEY, strlen(KEY), confirm, NOW, &c),
+	          RESET_TOKEN_OK);
+	CHECK_INT(c.user_id, 7);
+	CHECK_STR(c.fp, fp);
+	CHECK_INT(reset_token_verify_as("confirm_email", KEY, strlen(KEY), confirm, NOW + 60, &c),
+	          RESET_TOKEN_EXPIRED);
+	CHECK_INT(reset_token_verify(KEY, strlen(KEY), confirm, NOW, &c), RESET_TOKEN_INVALID);
+	CHECK_INT(reset_token_verify_as("confirm_email", KEY, strlen(KEY), reset, NOW, &c),
+	          RESET_TOKEN_INVALID);
+	CHECK_INT(reset_token_verify_as("reset_password", KEY, strlen(KEY), reset, NOW, &c),
+	          RESET_TOKEN_OK);
+	static const char *const bad_claims[] = { "",     "Confirm",
+		                                  "a\"b", "exp-x",
+		                                  "a b",  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	for (size_t i = 0; i < sizeof(bad_claims) / sizeof(bad_claims[0]); i++) {
+		CHECK_ROW(reset_token_mint_as(bad_claims[i], KEY, strlen(KEY), 7, fp, NOW + 60) ==
+		              NULL,
+		          bad_claims[i]);
+		CHECK_ROW(reset_token_verify_as(bad_claims[i], KEY, strlen(KEY), confirm, NOW,
+		                                &c) == RESET_TOKEN_INVALID,
+		          bad_claims[i]);
+	}
+	free(confirm);
+	free(reset);
 }
 
 int main(void)
@@ -94,5 +134,6 @@ int main(void)
 
 		CHECK_INT(reset_token_verify(KEY, 0, "a.b.c", NOW, &c), RESET_TOKEN_INVALID);
 	}
+	other_purposes();
 	return check_summary();
 }

@@ -1,0 +1,42 @@
+/* confirm_mail: address confirmation (AUTH_REQUIRE_CONFIRMATION) — its links
+ * and its mails.
+ *
+ * A link is /confirm_email/<token>, an HS256 JWT {"confirm_email": <user id>,
+ * "exp": <now + AUTH_CONFIRM_TTL>, "fp": <fingerprint>} made and checked by
+ * reset_token's functions under another claim, so a reset link is never a
+ * confirmation link nor the reverse. The fingerprint is a MAC of the address
+ * and the password hash. A link is good only while its account is
+ * unconfirmed, and confirming is a compare-and-set on that state, so it works
+ * once. Tokens are untrusted; nothing here allocates what a caller frees. */
+#ifndef AUTH_CONFIRM_MAIL_H
+#define AUTH_CONFIRM_MAIL_H
+
+#include <stdbool.h>
+
+#include "db.h"
+#include "request.h"
+
+/* The flash after a registration (new address or not) and after a request
+ * for a new link (known address or not): the same words whatever happened. */
+#define CONFIRM_SENT_FLASH \
+	"Check your email: we have sent a link to confirm your address. Follow it, then log in."
+#define CONFIRM_RESENT_FLASH                                                                  \
+	"If an account with that address is waiting for confirmation, we have sent it a new " \
+	"link. "                                                                              \
+	"Check your email."
+
+/* Builds user's confirm_email job (in the account's language) and runs it
+ * through the confirmation limits (mail_enqueue_confirm_limits): pushed when
+ * send is true and within them, else held back. Returns an enum
+ * mail_enqueue_outcome; logs it. */
+int confirm_mail_send(struct request *rq, const struct db_user *user, bool send);
+
+/* The account_exists job to owner, in owner's language, through the same
+ * limits. Returns an enum mail_enqueue_outcome; logs it. */
+int confirm_mail_account_exists(struct request *rq, const struct db_user *owner);
+
+/* The unconfirmed account token names, when the token is valid now: 0 with
+ * user filled, else -1. */
+int confirm_mail_user_for_token(struct request *rq, const char *token, struct db_user *user);
+
+#endif
