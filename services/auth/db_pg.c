@@ -53,7 +53,8 @@ static const struct {
 } pg_stmts[PG_COUNT] = {
 	[PG_USER_INSERT] = { "user_insert",
 	                     "INSERT INTO users (username, email, password_hash, created_at, "
-	                     "password_changed_ms, lang, email_confirmed, username_key) VALUES ($1, $2, "
+	                     "password_changed_ms, lang, email_confirmed, username_key) VALUES "
+	                     "($1, $2, "
 	                     "$3, extract(epoch FROM now())::bigint, $4, $5, $6, " NAME_KEY ") "
 	                     "RETURNING id",
 	                     6 },
