@@ -20,7 +20,7 @@ const TEXTS = {
   en: {
     registered: 'Congratulations, you are now a registered user!',
     hi: (name) => `Hi, ${name}!`,
-    logout: 'Logout',
+    loggedOut: 'You have been logged out.',
     forgot: 'Forgot Your Password?',
     resetIt: 'Click to Reset It',
     checkEmail: 'Check your email for the instructions to reset your password',
@@ -32,7 +32,7 @@ const TEXTS = {
   'zh-CN': {
     registered: '恭喜，你已成为注册用户！',
     hi: (name) => `你好，${name}！`,
-    logout: '退出登录',
+    loggedOut: '你已退出登录。',
     forgot: '忘记密码？',
     resetIt: '点击重置',
     checkEmail: '请查看你的电子邮件，按照说明重置密码',
@@ -44,7 +44,7 @@ const TEXTS = {
 };
 
 // Every page there is, screenshotted in each language as <lang>-<page>.png.
-const PAGES = ['register', 'login', 'home', 'reset-request', 'reset-form', 'not-found',
+const PAGES = ['register', 'login', 'home', 'logout', 'reset-request', 'reset-form', 'not-found',
   'bad-request', 'too-many'];
 const LANGS = ['en', 'zh-CN'];
 
@@ -60,8 +60,13 @@ async function logIn(page, user, password, t, lang) {
   await page.click('input[type=submit]');
   await expectText(page, t.hi(user.name));
   await shoot(page, lang, 'home');
-  await page.click(`button:has-text("${t.logout}")`);
+  // the page a typed /logout finds, and its button
+  await page.goto(new URL('/logout', page.url()).href);
+  await expectLang(page, lang);
+  await shoot(page, lang, 'logout');
+  await page.click('main input[type=submit]');
   await page.waitForURL(/\/login/);
+  await expectText(page, t.loggedOut);
 }
 
 // The whole reset path in one language; the page starts on /register in it.
