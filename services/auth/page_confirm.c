@@ -19,14 +19,22 @@ static enum MHD_Result not_here(struct request *rq)
 	return response_error(rq, 404, "Not Found", "There is no page at this address.");
 }
 
-static enum MHD_Result show_request_form(struct request *rq, json_t *errors)
+#define UNAVAILABLE_TEXT "We cannot send mail right now. Please try again in a moment."
+
+/* form_error: Redis is down (503), the address kept, as on the reset form. */
+static enum MHD_Result show_request_form(struct request *rq, unsigned status, json_t *errors,
+                                         const char *form_error)
 {
 	json_t *ctx = json_object();
 	enum MHD_Result ret;
 
 	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
 	json_object_set(ctx, "errors", errors);
-	ret = response_page(rq, 200, "auth/confirm_email_request.html",
+	if (form_error) {
+		json_object_set_new(ctx, "form_error", json_string(form_error));
+		json_object_set_new(ctx, "focus", json_pack("{sb}", "email", 1));
+	}
+	ret = response_page(rq, status, "auth/confirm_email_request.html",
 	                    "Confirm Your Email Address", ctx);
 	json_decref(ctx);
 	return ret;
@@ -46,9 +54,7 @@ static enum MHD_Result send_again(struct request *rq, const char *email)
 		mail_enqueue_stand_in(email, &user);
 	outcome = confirm_mail_send(rq, &user, found == DB_OK && !user.confirmed);
 	if (outcome == MAIL_UNAVAILABLE)
-		return response_error(
-		    rq, 503, "Service Unavailable",
-		    "We cannot send mail right now. Please try again in a moment.");
+		return show_request_form(rq, 503, NULL, UNAVAILABLE_TEXT);
 	rq->flash_out = CONFIRM_RESENT_FLASH;
 	return response_redirect(rq, "/login");
 }
@@ -65,7 +71,7 @@ enum MHD_Result page_confirm_request(struct request *rq, const char *rest)
 	if (rq->logged_in)
 		return response_redirect(rq, "/");
 	if (rq->method != METHOD_POST)
-		return show_request_form(rq, NULL);
+		return show_request_form(rq, 200, NULL, NULL);
 	form_trim(&rq->form, "email"); /* a phone's keyboard pads it */
 	email = request_field(rq, "email");
 	errors = json_object();
@@ -73,7 +79,7 @@ enum MHD_Result page_confirm_request(struct request *rq, const char *rest)
 		json_decref(errors);
 		return send_again(rq, email);
 	}
-	ret = show_request_form(rq, errors);
+	ret = show_request_form(rq, 200, errors, NULL);
 	json_decref(errors);
 	return ret;
 }

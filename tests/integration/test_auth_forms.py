@@ -368,3 +368,22 @@ class RedisDownResetTest(AuthTestCase):
             self.assertTrue(page.title.startswith("Error: " if lang == "en" else "错误："), lang)
             self.assertIsNotNone(r.csrf(), "a form that can be sent again")
         self.redis.start()
+
+
+class RedisDownConfirmTest(AuthTestCase):
+    extra_env = {"AUTH_REQUIRE_CONFIRMATION": "true"}
+
+    def test_send_again_keeps_the_address_and_answers_503(self):
+        c = self.client()
+        page = c.get("/confirm_email_request")
+        self.redis.stop()
+        r = c.post("/confirm_email_request", {"email": "Rita@Example.com",
+                                              "csrf_token": page.csrf()})
+        self.assertEqual(r.status, 503)
+        form = Page(r.text)
+        self.assertEqual(form.text_of["form-error"],
+                         "We cannot send mail right now. Please try again in a moment.")
+        self.assertEqual(form.field("email")["value"], "Rita@Example.com")
+        self.assertIn("form-error", form.field("email")["aria-describedby"].split())
+        self.assertIsNotNone(r.csrf(), "a form that can be sent again")
+        self.redis.start()
