@@ -70,7 +70,7 @@ static json_t *validate(struct request *rq)
 	return errors;
 }
 
-/* Counts this registration attempt against the client address, once per request.
+/* Counts this registration against the client address, once per request.
  * True when it is over AUTH_REGISTER_LIMIT_PER_IP (Redis down: fail open). */
 static bool over_limit(struct request *rq)
 {
@@ -204,6 +204,9 @@ static enum MHD_Result create_account(struct request *rq)
 		                  .confirmed = !rq->app->settings.require_confirmation };
 	enum MHD_Result ret;
 
+	if (over_limit(rq))
+		return response_error(rq, 429, "Too Many Requests",
+		                      "Too many registrations from your address. Try again later.");
 	if (!page_gate_hash_or_reply(rq, request_field(rq, "password"), hash, &ret))
 		return ret;
 	return nu.confirmed ? create_confirmed(rq, &nu) : create_unconfirmed(rq, &nu);
@@ -219,11 +222,6 @@ enum MHD_Result page_register(struct request *rq, const char *rest)
 		return response_redirect(rq, "/");
 	if (rq->method != METHOD_POST)
 		return show_form(rq, NULL);
-	/* every attempt counts, valid or not: the form says whether a username
-	 * is taken, and that answer must stay as bounded as the insert's */
-	if (over_limit(rq))
-		return response_error(rq, 429, "Too Many Requests",
-		                      "Too many registrations from your address. Try again later.");
 	form_trim(&rq->form, "username"); /* a phone's keyboard pads them */
 	form_trim(&rq->form, "email");
 	errors = validate(rq);

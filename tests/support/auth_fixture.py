@@ -52,9 +52,6 @@ def auth_env(redis_url, db_path, **extra):
         "AUTH_ARGON2_OPSLIMIT": "1",
         "AUTH_ARGON2_MEMLIMIT_KIB": "64",
         "AUTH_THREADS": "2",
-        # each registration attempt counts (valid or not); a test class makes
-        # many from 127.0.0.1. Tests of the limit set their own
-        "AUTH_REGISTER_LIMIT_PER_IP": "1000",
     }
     if ENGINE == "postgres":
         env["DATABASE_URL"] = database_url_for(db_path)
