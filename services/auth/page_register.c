@@ -14,6 +14,9 @@
 #include "str.h"
 #include "user_store.h"
 
+/* early username lookups an hour per client address, per registration allowed */
+#define REGISTER_LOOKUPS_PER_LIMIT 10
+
 static enum MHD_Result show_form(struct request *rq, json_t *errors)
 {
 	json_t *ctx = json_object();
@@ -46,13 +49,35 @@ static void check_username(json_t *errors, const char *username)
 	}
 }
 
+/* The early lookup answers forms that are not valid, which the registration
+ * limit does not count: it has a budget of its own per client address, ten
+ * times that limit an hour. Past it, or with Redis down, the form goes on
+ * without the lookup, and the insert still tells of a taken username. */
+static bool lookup_allowed(struct request *rq)
+{
+	long long limit = rq->app->settings.register_limit_per_ip * REGISTER_LOOKUPS_PER_LIMIT;
+	long long ignored;
+	int rc;
+
+	if (rq->lookup_counted) /* run again after the hash gate */
+		return true;
+	rq->lookup_counted = true;
+	rc = rate_limit_hit(rq->worker->redis, "register-lookup", rq->client_ip, limit, 3600,
+	                    &ignored);
+	app_note_redis(rq->app, rq->worker, rc != RATE_LIMIT_UNAVAILABLE);
+	if (rc == RATE_LIMIT_OVER)
+		metrics_add(rq->app->metrics, "auth_rate_limited_total",
+		            "limit=\"register-lookup\"", 1);
+	return rc == RATE_LIMIT_OK;
+}
+
 /* A taken username is told with the other errors, not after them (the insert
  * still catches one taken meanwhile). A taken address is left to the insert. */
 static void check_username_free(struct request *rq, json_t *errors, const char *username)
 {
 	struct db_user user;
 
-	if (json_object_get(errors, "username"))
+	if (json_object_get(errors, "username") || !lookup_allowed(rq))
 		return;
 	if (user_store_by_username(rq->worker->db, username, &user) == DB_OK)
 		field_errors_add(errors, "username", "Please use a different username.");

@@ -43,6 +43,7 @@ struct request {
 	bool visitor_loaded; /* session, flash, form: once, even when resumed */
 	int hash_state;      /* hash_gate: see hash_gate.h */
 	bool limit_checked;  /* the route's abuse limit was counted (once) */
+	bool lookup_counted; /* register: the early username lookup was counted (once) */
 	bool limit_taken;    /* ... and took an attempt that may be given back */
 
 	/* the visitor: a session cookie token, a login when it names a live session */

@@ -179,6 +179,31 @@ class RegistrationFloodTest(AuthTestCase):
         self.assertEqual(self.metric("auth_rate_limited_total", 'limit="register"'), 22)
 
 
+class UsernameProbeTest(AuthTestCase):
+    """The register form says whether a username is taken as soon as it is
+    posted, with the other field errors, before the registration limit counts
+    (it counts valid forms). Those early lookups have their own budget per
+    client address, ten times AUTH_REGISTER_LIMIT_PER_IP an hour; past it the
+    form answers without them. Before, probes with a short password learned
+    about every username they liked, without limit."""
+    extra_env = {"AUTH_REGISTER_LIMIT_PER_IP": 1}
+
+    def probe(self, username):
+        return self.client().submit("/register", {"username": username,
+                                                   "email": "probe@example.com",
+                                                   "password": "short", "password2": "short"})
+
+    def test_early_lookups_are_bounded(self):
+        self.register("known", "known@example.com")  # lookup 1 of 10
+        answers = [self.probe("known") for _ in range(12)]
+        self.assertEqual({r.status for r in answers}, {200}, "a form, never a 429")
+        told = ["Please use a different username." in r.text for r in answers]
+        self.assertEqual(told, [True] * 9 + [False] * 3)
+        self.assertTrue(all("Password must be at least 8 characters." in r.text
+                            for r in answers), "the other errors are still told")
+        self.assertEqual(self.metric("auth_rate_limited_total", 'limit="register-lookup"'), 3)
+
+
 class TrickleTest(AuthTestCase):
     """Slowloris: many connections from many addresses, each sending a header
     line every half second and never finishing, while a normal client keeps
