@@ -35,6 +35,7 @@ struct db_user {
 	int64_t password_changed_ms; /* when the password was last set (registration, reset) */
 	char lang[DB_LANG_MAX]; /* the account's language tag; "" when unknown (older accounts) */
 	bool confirmed;         /* the address was confirmed (or needed no confirmation) */
+	int64_t confirm_until;  /* unconfirmed: when its latest link dies (s) */
 };
 
 /* A new account: what user_store_create() stores. */
@@ -42,8 +43,9 @@ struct db_new_user {
 	const char *username;
 	const char *email;
 	const char *hash;
-	const char *lang; /* a tag of lang.h */
-	bool confirmed;   /* false: it must follow the mailed link first */
+	const char *lang;      /* a tag of lang.h */
+	bool confirmed;        /* false: it must follow the mailed link first */
+	int64_t confirm_until; /* unconfirmed: when the link mailed with it dies (s) */
 };
 
 /* A password change: what user_store_set_password() does besides the hash. */

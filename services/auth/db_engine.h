@@ -36,6 +36,13 @@ struct db_ops {
 	/* DB_OK when it flipped from unconfirmed, DB_STALE when it had not the hash
 	 * or was confirmed already. */
 	int (*user_confirm)(struct db *db, int64_t id, const char *hash);
+	/* user_store_purge_stale(): the unconfirmed accounts whose confirm_until
+	 * is below cutoff and that hold username or email, and at most limit more. */
+	int (*user_purge_stale)(struct db *db, const char *username, const char *email,
+	                        int64_t cutoff, int limit);
+	/* user_store_confirm_extend(): confirm_until raised to until (never
+	 * lowered) for the unconfirmed account at email, when extend is true. */
+	int (*user_confirm_extend)(struct db *db, const char *email, int64_t until, bool extend);
 	/* DB_OK when spent, DB_NOT_FOUND when not, DB_ERROR when it cannot tell. */
 	int (*reset_token_spent)(struct db *db, const unsigned char token_hash[32]);
 	int (*session_create)(struct db *db, const unsigned char token_hash[32], int64_t user_id,

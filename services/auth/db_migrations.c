@@ -80,6 +80,20 @@ const struct db_migration db_migrations[] = {
 		"  (SELECT min(id) FROM users GROUP BY " DB_PG_USERNAME_KEY("username") ");"
 		"CREATE UNIQUE INDEX users_username_lower_key ON users (username_key);",
 	} },
+	/* stale unconfirmed accounts are deleted (user_store_purge_stale): until
+	 * when the latest confirmation link sent to each one lives. Unconfirmed
+	 * rows from before get the longest AUTH_CONFIRM_TTL (30 days) after their
+	 * creation, which no link of theirs outlived; confirmed ones never need it */
+	{ "users.confirm_until", {
+	[DB_DIALECT_SQLITE] =
+		"ALTER TABLE users ADD COLUMN confirm_until INTEGER NOT NULL DEFAULT 0;"
+		"UPDATE users SET confirm_until = created_at + 2592000 WHERE email_confirmed = 0;"
+		"CREATE INDEX users_unconfirmed ON users (confirm_until) WHERE email_confirmed = 0;",
+	[DB_DIALECT_POSTGRES] =
+		"ALTER TABLE users ADD COLUMN confirm_until BIGINT NOT NULL DEFAULT 0;"
+		"UPDATE users SET confirm_until = created_at + 2592000 WHERE NOT email_confirmed;"
+		"CREATE INDEX users_unconfirmed ON users (confirm_until) WHERE NOT email_confirmed;",
+	} },
 };
 /* clang-format on */
 

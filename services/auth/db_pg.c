@@ -28,6 +28,8 @@ enum pg_stmt {
 	PG_USER_RESET,
 	PG_USER_SET_LANG,
 	PG_USER_CONFIRM,
+	PG_USER_PURGE_STALE,
+	PG_USER_CONFIRM_EXTEND,
 	PG_TOKEN_SPENT,
 	PG_SESSION_INSERT,
 	PG_SESSION_GET,
@@ -44,7 +46,7 @@ enum pg_stmt {
 	"WHERE username = $1 OR username_key = " NAME_KEY " ORDER BY username = $1 DESC LIMIT 1"
 #define USER_COLUMNS                                                                           \
 	"SELECT id, username, email, password_hash, password_changed_ms, coalesce(lang, ''), " \
-	"email_confirmed FROM users "
+	"email_confirmed, confirm_until FROM users "
 
 static const struct {
 	const char *name;
@@ -53,11 +55,11 @@ static const struct {
 } pg_stmts[PG_COUNT] = {
 	[PG_USER_INSERT] = { "user_insert",
 	                     "INSERT INTO users (username, email, password_hash, created_at, "
-	                     "password_changed_ms, lang, email_confirmed, username_key) VALUES "
-	                     "($1, $2, "
-	                     "$3, extract(epoch FROM now())::bigint, $4, $5, $6, " NAME_KEY ") "
+	                     "password_changed_ms, lang, email_confirmed, username_key, "
+	                     "confirm_until) VALUES ($1, $2, "
+	                     "$3, extract(epoch FROM now())::bigint, $4, $5, $6, " NAME_KEY ", $7) "
 	                     "RETURNING id",
-	                     6 },
+	                     7 },
 	[PG_USER_BY_NAME] = { "user_by_name", USER_COLUMNS WHERE_NAME, 1 },
 	[PG_USER_BY_EMAIL] = { "user_by_email", USER_COLUMNS "WHERE lower(email) = lower($1)", 1 },
 	[PG_USER_BY_ID] = { "user_by_id", USER_COLUMNS "WHERE id = $1", 1 },
@@ -89,6 +91,21 @@ static const struct {
 	                      "UPDATE users SET email_confirmed = true WHERE id = $1 AND "
 	                      "password_hash = $2 AND NOT email_confirmed",
 	                      2 },
+	/* $1 username, $2 email, $3 cutoff, $4 how many others at most; a row
+	 * confirmed meanwhile is rechecked after its lock and kept */
+	[PG_USER_PURGE_STALE] = { "user_purge_stale",
+	                          "DELETE FROM users WHERE NOT email_confirmed AND "
+	                          "confirm_until < $3 AND (username = $1 OR username_key "
+	                          "= " NAME_KEY
+	                          " OR lower(email) = lower($2) OR id IN (SELECT id FROM users "
+	                          "WHERE NOT email_confirmed AND confirm_until < $3 "
+	                          "ORDER BY confirm_until LIMIT $4))",
+	                          4 },
+	[PG_USER_CONFIRM_EXTEND] = { "user_confirm_extend",
+	                             "UPDATE users SET confirm_until = greatest(confirm_until, $2) "
+	                             "WHERE lower(email) = lower($1) AND NOT email_confirmed "
+	                             "AND $3::boolean",
+	                             3 },
 	[PG_TOKEN_SPENT] = { "token_spent",
 	                     "SELECT 1 FROM spent_reset_tokens WHERE token_hash = $1", 1 },
 	[PG_SESSION_INSERT] = { "session_insert",
@@ -249,6 +266,15 @@ static PGresult *run(struct pg *db, enum pg_stmt id, const struct pg_params *p)
 	return NULL;
 }
 
+/* run() for a statement whose rows do not matter: DB_OK or DB_ERROR, logged. */
+static int run_done(struct pg *db, enum pg_stmt id, const struct pg_params *p)
+{
+	PGresult *r = run(db, id, p);
+
+	PQclear(r);
+	return r ? DB_OK : DB_ERROR;
+}
+
 /* A plain (unprepared) command for migrations; DB_OK or DB_ERROR, logged. */
 static int pg_exec(struct pg *db, const char *sql)
 {
@@ -352,6 +378,7 @@ static int pg_user_create(struct db *base, const struct db_new_user *user, int64
 	param_int(&p, now_ms());
 	param_text(&p, user->lang);
 	param_text(&p, user->confirmed ? "true" : "false");
+	param_int(&p, user->confirm_until);
 	r = run_raw(db, PG_USER_INSERT, &p);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 		*id = int_at(r, 0, 0);
@@ -380,6 +407,7 @@ static int read_user(struct pg *db, enum pg_stmt id, const struct pg_params *p, 
 		out->password_changed_ms = int_at(r, 0, 4);
 		text_copy(out->lang, sizeof(out->lang), PQgetvalue(r, 0, 5));
 		out->confirmed = PQgetvalue(r, 0, 6)[0] == 't';
+		out->confirm_until = int_at(r, 0, 7);
 		rc = DB_OK;
 	}
 	PQclear(r);
@@ -442,13 +470,10 @@ static int pg_user_set_password(struct db *base, int64_t id, const char *old_has
 static int pg_user_set_lang(struct db *base, int64_t id, const char *lang)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	param_int(&p, id);
 	param_text(&p, lang);
-	r = run((struct pg *)base, PG_USER_SET_LANG, &p);
-	PQclear(r);
-	return r ? DB_OK : DB_ERROR;
+	return run_done((struct pg *)base, PG_USER_SET_LANG, &p);
 }
 
 static int pg_user_confirm(struct db *base, int64_t id, const char *hash)
@@ -465,6 +490,28 @@ static int pg_user_confirm(struct db *base, int64_t id, const char *hash)
 	won = strcmp(PQcmdTuples(r), "1") == 0;
 	PQclear(r);
 	return won ? DB_OK : DB_STALE;
+}
+
+static int pg_user_purge_stale(struct db *base, const char *username, const char *email,
+                               int64_t cutoff, int limit)
+{
+	struct pg_params p = { 0 };
+
+	param_text(&p, username);
+	param_text(&p, email);
+	param_int(&p, cutoff);
+	param_int(&p, limit);
+	return run_done((struct pg *)base, PG_USER_PURGE_STALE, &p);
+}
+
+static int pg_user_confirm_extend(struct db *base, const char *email, int64_t until, bool extend)
+{
+	struct pg_params p = { 0 };
+
+	param_text(&p, email);
+	param_int(&p, until);
+	param_text(&p, extend ? "true" : "false");
+	return run_done((struct pg *)base, PG_USER_CONFIRM_EXTEND, &p);
 }
 
 static int pg_reset_token_spent(struct db *base, const unsigned char token_hash[32])
@@ -486,14 +533,11 @@ static int pg_session_create(struct db *base, const unsigned char token_hash[32]
                              int64_t expires_at)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	param_hash(&p, token_hash);
 	param_int(&p, user_id);
 	param_int(&p, expires_at);
-	r = run((struct pg *)base, PG_SESSION_INSERT, &p);
-	PQclear(r);
-	return r ? DB_OK : DB_ERROR;
+	return run_done((struct pg *)base, PG_SESSION_INSERT, &p);
 }
 
 static int pg_session_user(struct db *base, const unsigned char token_hash[32], int64_t now,
@@ -519,12 +563,9 @@ static int pg_session_user(struct db *base, const unsigned char token_hash[32], 
 static int pg_session_delete(struct db *base, const unsigned char token_hash[32])
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	param_hash(&p, token_hash);
-	r = run((struct pg *)base, PG_SESSION_DELETE, &p);
-	PQclear(r);
-	return r ? DB_OK : DB_ERROR;
+	return run_done((struct pg *)base, PG_SESSION_DELETE, &p);
 }
 
 const struct db_ops db_pg_ops = {
@@ -544,6 +585,8 @@ const struct db_ops db_pg_ops = {
 	.user_set_password = pg_user_set_password,
 	.user_set_lang = pg_user_set_lang,
 	.user_confirm = pg_user_confirm,
+	.user_purge_stale = pg_user_purge_stale,
+	.user_confirm_extend = pg_user_confirm_extend,
 	.reset_token_spent = pg_reset_token_spent,
 	.session_create = pg_session_create,
 	.session_user = pg_session_user,

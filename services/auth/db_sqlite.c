@@ -28,6 +28,8 @@ enum stmt_id {
 	ST_USER_SET_CHANGED,
 	ST_USER_SET_LANG,
 	ST_USER_CONFIRM,
+	ST_USER_PURGE_STALE,
+	ST_USER_CONFIRM_EXTEND,
 	ST_TOKEN_SPEND,
 	ST_TOKEN_SPENT,
 	ST_TOKENS_PURGE,
@@ -48,14 +50,16 @@ enum stmt_id {
 #define WHERE_NAME \
 	"WHERE username = ?1 OR username_key = " NAME_KEY " ORDER BY username = ?1 DESC LIMIT 1"
 
-#define USER_COLUMNS                                                                             \
-	"SELECT id, username, email, password_hash, password_changed_ms, lang, email_confirmed " \
-	"FROM users "
+#define USER_COLUMNS                                                                              \
+	"SELECT id, username, email, password_hash, password_changed_ms, lang, email_confirmed, " \
+	"confirm_until FROM users "
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash, created_at, "
-	                   "password_changed_ms, lang, email_confirmed, username_key) "
-	                   "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4, ?5, ?6, " NAME_KEY ")",
+	[ST_USER_INSERT] =
+	    "INSERT INTO users (username, email, password_hash, created_at, "
+	    "password_changed_ms, lang, email_confirmed, username_key, "
+	    "confirm_until) "
+	    "VALUES (?1, ?2, ?3, strftime('%s','now'), ?4, ?5, ?6, " NAME_KEY ", ?7)",
 	[ST_USER_BY_NAME] = USER_COLUMNS WHERE_NAME,
 	[ST_USER_BY_EMAIL] = USER_COLUMNS "WHERE email = ?1 COLLATE NOCASE",
 	[ST_USER_BY_ID] = USER_COLUMNS "WHERE id = ?1",
@@ -67,6 +71,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_SET_LANG] = "UPDATE users SET lang = ?2 WHERE id = ?1",
 	[ST_USER_CONFIRM] = "UPDATE users SET email_confirmed = 1 WHERE id = ?1 AND "
 	                    "password_hash = ?2 AND email_confirmed = 0",
+	/* ?1 username, ?2 email, ?3 cutoff, ?4 how many others at most */
+	[ST_USER_PURGE_STALE] =
+	    "DELETE FROM users WHERE email_confirmed = 0 AND confirm_until < ?3 "
+	    "AND (username = ?1 OR username_key = " NAME_KEY " OR "
+	    "email = ?2 COLLATE NOCASE OR id IN (SELECT id FROM users "
+	    "WHERE email_confirmed = 0 AND confirm_until < ?3 "
+	    "ORDER BY confirm_until LIMIT ?4))",
+	[ST_USER_CONFIRM_EXTEND] = "UPDATE users SET confirm_until = max(confirm_until, ?2) "
+	                           "WHERE email = ?1 COLLATE NOCASE AND email_confirmed = 0 "
+	                           "AND ?3",
 	[ST_TOKEN_SPEND] = "INSERT OR IGNORE INTO spent_reset_tokens (token_hash, expires_at) "
 	                   "VALUES (?1, ?2)",
 	[ST_TOKEN_SPENT] = "SELECT 1 FROM spent_reset_tokens WHERE token_hash = ?1",
@@ -213,6 +227,7 @@ static int lite_user_create(struct db *base, const struct db_new_user *user, int
 	sqlite3_bind_int64(s, 4, now_ms());
 	sqlite3_bind_text(s, 5, user->lang, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 6, user->confirmed);
+	sqlite3_bind_int64(s, 7, user->confirm_until);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
@@ -248,6 +263,7 @@ static int read_user(struct lite *db, sqlite3_stmt *s, struct db_user *out)
 		              ? ""
 		              : (const char *)sqlite3_column_text(s, 5));
 		out->confirmed = sqlite3_column_int(s, 6) != 0;
+		out->confirm_until = sqlite3_column_int64(s, 7);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -409,6 +425,34 @@ static int lite_user_confirm(struct db *base, int64_t id, const char *hash)
 	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_STALE;
 }
 
+static int lite_user_purge_stale(struct db *base, const char *username, const char *email,
+                                 int64_t cutoff, int limit)
+{
+	struct lite *db = (struct lite *)base;
+	sqlite3_stmt *s = stmt(db, ST_USER_PURGE_STALE);
+
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_text(s, 1, username, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, email, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, cutoff);
+	sqlite3_bind_int(s, 4, limit);
+	return step_done(db, s);
+}
+
+static int lite_user_confirm_extend(struct db *base, const char *email, int64_t until, bool extend)
+{
+	struct lite *db = (struct lite *)base;
+	sqlite3_stmt *s = stmt(db, ST_USER_CONFIRM_EXTEND);
+
+	if (!s)
+		return DB_ERROR;
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, until);
+	sqlite3_bind_int(s, 3, extend);
+	return step_done(db, s);
+}
+
 static int lite_reset_token_spent(struct db *base, const unsigned char token_hash[32])
 {
 	struct lite *db = (struct lite *)base;
@@ -485,6 +529,8 @@ const struct db_ops db_sqlite_ops = {
 	.user_set_password = lite_user_set_password,
 	.user_set_lang = lite_user_set_lang,
 	.user_confirm = lite_user_confirm,
+	.user_purge_stale = lite_user_purge_stale,
+	.user_confirm_extend = lite_user_confirm_extend,
 	.reset_token_spent = lite_reset_token_spent,
 	.session_create = lite_session_create,
 	.session_user = lite_session_user,

@@ -7,6 +7,7 @@
 #include "field_errors.h"
 #include "logger.h"
 #include "mail_enqueue.h"
+#include "now.h"
 #include "response.h"
 #include "routes.h"
 #include "user_store.h"
@@ -41,7 +42,9 @@ static enum MHD_Result show_request_form(struct request *rq, unsigned status, js
 }
 
 /* Every address does the same work: one lookup, one job built (for a stand-in
- * when there is no account waiting), one script counting the limits. */
+ * when there is no account waiting), one script counting the limits, one
+ * update (keeping an account whose new link went out from being purged as
+ * stale while that link lives; a no-op for the others). */
 static enum MHD_Result send_again(struct request *rq, const char *email)
 {
 	struct db_user user;
@@ -53,6 +56,11 @@ static enum MHD_Result send_again(struct request *rq, const char *email)
 	if (found != DB_OK)
 		mail_enqueue_stand_in(email, &user);
 	outcome = confirm_mail_send(rq, &user, found == DB_OK && !user.confirmed);
+	/* after the link was minted: until is at least its exp */
+	if (user_store_confirm_extend(rq->worker->db, email,
+	                              now_s() + rq->app->settings.confirm_ttl,
+	                              outcome == MAIL_QUEUED) != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (outcome == MAIL_UNAVAILABLE)
 		return show_request_form(rq, 503, NULL, UNAVAILABLE_TEXT);
 	rq->flash_out = CONFIRM_RESENT_FLASH;

@@ -6,6 +6,7 @@
 #include "confirm_mail.h"
 #include "field_errors.h"
 #include "logger.h"
+#include "now.h"
 #include "page_gate.h"
 #include "password.h"
 #include "rate_limit.h"
@@ -72,15 +73,20 @@ static bool lookup_allowed(struct request *rq)
 }
 
 /* A taken username is told with the other errors, not after them (the insert
- * still catches one taken meanwhile). A taken address is left to the insert. */
+ * still catches one taken meanwhile). A taken address is left to the insert.
+ * While confirmation is required, a stale unconfirmed account holds its name
+ * no more: the registration deletes it before its insert. */
 static void check_username_free(struct request *rq, json_t *errors, const char *username)
 {
 	struct db_user user;
 
 	if (json_object_get(errors, "username") || !lookup_allowed(rq))
 		return;
-	if (user_store_by_username(rq->worker->db, username, &user) == DB_OK)
-		field_errors_add(errors, "username", "Please use a different username.");
+	if (user_store_by_username(rq->worker->db, username, &user) != DB_OK)
+		return;
+	if (rq->app->settings.require_confirmation && user_store_is_stale(&user, now_s()))
+		return;
+	field_errors_add(errors, "username", "Please use a different username.");
 }
 
 static json_t *validate(struct request *rq)
@@ -165,9 +171,15 @@ static void held_address(char out[80])
 	snprintf(out, 80, "held-%s@username.invalid", hex);
 }
 
+/* Stale unconfirmed accounts deleted at each registration besides those
+ * holding the username or the address asked for. */
+#define STALE_SWEEP 4
+
 /* Stores nu unconfirmed: at its address when that has no account, else at a
- * held address (owner filled). One lookup and one insert either way; an
- * address registered in between is looked up once more. */
+ * held address (owner filled). First the stale unconfirmed accounts holding
+ * its username or address are deleted (user_store_purge_stale), whichever
+ * case this is, then one lookup and one insert either way; an address
+ * registered in between is looked up once more. */
 static int store_unconfirmed(struct request *rq, struct db_new_user *nu, struct db_user *owner,
                              int *found, int64_t *id)
 {
@@ -175,6 +187,9 @@ static int store_unconfirmed(struct request *rq, struct db_new_user *nu, struct 
 	char held[80];
 	int rc = DB_DUPLICATE_EMAIL;
 
+	if (user_store_purge_stale(rq->worker->db, nu->username, email, now_s(), STALE_SWEEP) !=
+	    DB_OK)
+		return DB_ERROR;
 	for (int attempt = 0; attempt < 2 && rc == DB_DUPLICATE_EMAIL; attempt++) {
 		*found = user_store_by_email(rq->worker->db, email, owner);
 		if (*found == DB_ERROR)
@@ -226,7 +241,8 @@ static enum MHD_Result create_account(struct request *rq)
 		                  .email = request_field(rq, "email"),
 		                  .hash = hash,
 		                  .lang = lang_tag(rq->lang),
-		                  .confirmed = !rq->app->settings.require_confirmation };
+		                  .confirmed = !rq->app->settings.require_confirmation,
+		                  .confirm_until = now_s() + rq->app->settings.confirm_ttl };
 	enum MHD_Result ret;
 
 	if (over_limit(rq))

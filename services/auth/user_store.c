@@ -37,3 +37,20 @@ int user_store_confirm(struct db *db, int64_t id, const char *hash)
 {
 	return db->ops->user_confirm(db, id, hash);
 }
+
+bool user_store_is_stale(const struct db_user *user, int64_t now)
+{
+	return !user->confirmed && user->confirm_until < now - USER_STORE_STALE_GRACE_S;
+}
+
+int user_store_purge_stale(struct db *db, const char *username, const char *email, int64_t now,
+                           int limit)
+{
+	return db->ops->user_purge_stale(db, username, email, now - USER_STORE_STALE_GRACE_S,
+	                                 limit);
+}
+
+int user_store_confirm_extend(struct db *db, const char *email, int64_t until, bool extend)
+{
+	return db->ops->user_confirm_extend(db, email, until, extend);
+}

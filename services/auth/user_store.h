@@ -31,4 +31,21 @@ int user_store_set_lang(struct db *db, int64_t id, const char *lang);
  * otherwise. */
 int user_store_confirm(struct db *db, int64_t id, const char *hash);
 
+/* Stale unconfirmed accounts: ones whose latest confirmation link died
+ * (confirm_until) more than USER_STORE_STALE_GRACE_S seconds before now. One
+ * statement deletes those holding username or email (any case), so that they
+ * can be registered again, and at most limit others, oldest first, so that held
+ * usernames do not pile up. Confirmed accounts are never touched; a row
+ * confirmed meanwhile (a reset) is rechecked by the engine and kept. */
+#define USER_STORE_STALE_GRACE_S 60
+bool user_store_is_stale(const struct db_user *user, int64_t now);
+int user_store_purge_stale(struct db *db, const char *username, const char *email, int64_t now,
+                           int limit);
+
+/* A new confirmation link living until until was sent to the unconfirmed
+ * account at email, if any: its confirm_until is raised to it. The statement
+ * runs whatever extend is (false: it changes nothing), so that every address
+ * costs the same work. */
+int user_store_confirm_extend(struct db *db, const char *email, int64_t until, bool extend);
+
 #endif

@@ -64,7 +64,8 @@ class ConfirmOffTest(AuthTestCase):
             self.assertEqual(self.client().get(path).status, 404, path)
 
 
-class ConfirmOnTest(AuthTestCase):
+class ConfirmOn:
+    """With confirmation required: the helpers of the tests below."""
     extra_env = {"AUTH_REQUIRE_CONFIRMATION": "true", "AUTH_CONFIRM_TTL": "7200",
                  "AUTH_REGISTER_LIMIT_PER_IP": "1000", "AUTH_RESET_LIMIT_PER_EMAIL": "3",
                  "AUTH_RESET_LIMIT_PER_IP": "1000"}
@@ -73,10 +74,10 @@ class ConfirmOnTest(AuthTestCase):
         return [j for j in self.queued_jobs()
                 if j["template"] == template and (to is None or j["to"] == [to])]
 
-    def register_unconfirmed(self, username, email, client=None):
+    def register_unconfirmed(self, username, email, client=None, password=PASSWORD):
         c = client or self.client()
         r = c.submit("/register", {"username": username, "email": email,
-                                   "password": PASSWORD, "password2": PASSWORD})
+                                   "password": password, "password2": password})
         self.assertEqual((r.status, r.location), (302, "/login"), r.text)
         return c, r
 
@@ -92,6 +93,16 @@ class ConfirmOnTest(AuthTestCase):
         r = v.post(path, {"csrf_token": v.get(path).csrf()})
         self.assertEqual((r.status, r.location), (302, "/login"))
 
+    def answer(self, username, email):
+        """A registration's form, answer and next page, CSRF tokens blanked out."""
+        c = self.client()
+        form = c.get("/register")
+        r = c.post("/register", {"username": username, "email": email, "password": PASSWORD,
+                                 "password2": PASSWORD, "csrf_token": form.csrf()})
+        return [without_tokens(form), without_tokens(r), without_tokens(c.follow(r))]
+
+
+class ConfirmOnTest(ConfirmOn, AuthTestCase):
     def test_no_login_until_confirmed_then_once(self):
         c, r = self.register_unconfirmed("quinn", "quinn@example.com")
         self.assertIn(SENT_FLASH, c.follow(r).text)
@@ -197,14 +208,8 @@ class ConfirmOnTest(AuthTestCase):
     def test_existing_address_answers_as_a_new_one(self):
         self.register("tara", "tara@example.com")  # unconfirmed; it does not matter
         self.clear_queue()
-        answers = []
-        for username, email in (("tara-new", "tara.new@example.com"),
-                                ("tara-again", "TARA@example.com")):
-            c = self.client()
-            form = c.get("/register")
-            r = c.post("/register", {"username": username, "email": email, "password": PASSWORD,
-                                     "password2": PASSWORD, "csrf_token": form.csrf()})
-            answers.append([without_tokens(form), without_tokens(r), without_tokens(c.follow(r))])
+        answers = [self.answer("tara-new", "tara.new@example.com"),
+                   self.answer("tara-again", "TARA@example.com")]
         self.assertEqual(answers[0], answers[1])
         self.assertEqual(answers[0][1][0], 302)
         self.assertIn(SENT_FLASH, answers[0][2][2])
@@ -327,6 +332,123 @@ def query_one(db_path, sql):
     return "" if value is None else str(value)
 
 
+class StaleUnconfirmedTest(ConfirmOn, AuthTestCase):
+    """An unconfirmed account whose latest link died (confirm_until, plus a
+    minute's grace) is deleted at the next registration holding its username or
+    address, or by the few-rows sweep each registration does. The tests age
+    rows in the database instead of waiting AUTH_CONFIRM_TTL."""
+
+    def db(self):
+        return os.path.join(self.tmp, "app.db")
+
+    def age(self, where):
+        """The links of the rows matched died a day ago."""
+        run_sql(self.db(), "UPDATE users SET confirm_until = confirm_until - 86400 - 7200, "
+                           f"created_at = created_at - 86400 - 7200 WHERE {where}")
+
+    def count(self, where):
+        return int(query_one(self.db(), f"SELECT count(*) FROM users WHERE {where}"))
+
+    def user_id(self, username):
+        return query_one(self.db(), f"SELECT id FROM users WHERE username = '{username}'")
+
+    def test_a_stale_account_frees_its_username_and_address(self):
+        self.register_unconfirmed("olga", "olga@example.com")
+        old_link = self.link_path("olga@example.com")
+        self.age("username = 'olga'")
+        self.clear_queue()
+        # someone else, with their own password, gets both
+        self.register_unconfirmed("OLGA", "Olga@Example.com", password="another good password")
+        self.assertEqual(self.count("lower(username) = 'olga'"), 1)
+        self.assertEqual(len(self.jobs("account_exists")), 0, "a new address, not a taken one")
+        r = self.client().get(old_link)
+        # SQLite may give the new account the old one's id: the link's
+        # fingerprint (address and password hash) still tells them apart
+        self.assertEqual(r.location, "/confirm_email_request", "the old link is dead")
+        self.confirm("Olga@Example.com")
+        _, r = self.login("OLGA", "another good password")
+        self.assertEqual((r.status, r.location), (302, "/"))
+        self.assert_login_refused(self.login("OLGA")[1], "the old password is gone with it")
+
+    def test_a_fresh_account_still_holds_both(self):
+        self.register_unconfirmed("pia", "pia@example.com")
+        pia, path = self.user_id("pia"), self.link_path("pia@example.com")
+        self.clear_queue()
+        r = self.client().submit("/register", {"username": "Pia", "email": "pia2@example.com",
+                                               "password": PASSWORD, "password2": PASSWORD})
+        self.assertIn("Please use a different username.", r.text)
+        self.register_unconfirmed("pia-two", "PIA@example.com")
+        self.assertEqual([j["to"] for j in self.jobs("account_exists")], [["pia@example.com"]])
+        self.assertEqual(self.user_id("pia"), pia)
+        v = self.client()
+        self.assertEqual(v.post(path, {"csrf_token": v.get(path).csrf()}).location, "/login")
+        self.assertEqual(self.login("pia")[1].location, "/")
+
+    def test_a_new_link_counts_from_when_it_was_sent(self):
+        self.register_unconfirmed("rhea", "rhea@example.com")
+        self.age("username = 'rhea'")
+        self.clear_queue()
+        r = self.client().submit("/confirm_email_request", {"email": "RHEA@example.com"})
+        self.assertEqual(r.location, "/login")
+        path = self.link_path("rhea@example.com")
+        self.register_unconfirmed("someone", "someone@example.com")  # sweeps
+        self.assertEqual(self.count("username = 'rhea'"), 1, "its new link lives")
+        v = self.client()
+        r = v.post(path, {"csrf_token": v.get(path).csrf()})
+        self.assertEqual(r.location, "/login")
+        self.assertEqual(self.login("rhea")[1].location, "/")
+
+    def test_a_held_username_is_freed_when_stale(self):
+        self.register_unconfirmed("tess", "tess@example.com")
+        for name in ("held-a", "held-b", "held-c"):
+            self.register_unconfirmed(name, "tess@example.com")
+        held = "username IN ('held-a', 'held-b', 'held-c')"
+        self.assertEqual(self.count(held + " AND email LIKE 'held-%@username.invalid'"), 3)
+        self.age(held)
+        self.clear_queue()
+        self.register_unconfirmed("held-a", "ursula@example.com")
+        self.assertEqual(self.count("email LIKE 'held-%@username.invalid' AND " + held), 0,
+                         "held-a by name, the others by the sweep")
+        self.assertEqual(self.jobs("account_exists"), [])
+        self.confirm("ursula@example.com")
+        self.assertEqual(self.login("held-a")[1].location, "/")
+        self.register_unconfirmed("held-b", "held.b@example.com")
+        self.assertEqual(self.count("username = 'tess'"), 1, "the fresh owner stays")
+
+    def test_confirmed_and_older_accounts_are_never_deleted(self):
+        self.register_unconfirmed("cora", "cora@example.com")
+        self.confirm("cora@example.com")
+        # made while confirmation was off, or before the migration: confirmed
+        run_sql(self.db(), "INSERT INTO users (username, email, password_hash, created_at, "
+                           "password_changed_ms) SELECT 'dora', 'dora@example.com', "
+                           "password_hash, 0, 0 FROM users WHERE username = 'cora'")
+        run_sql(self.db(), "UPDATE users SET confirm_until = 0, created_at = 0")
+        self.clear_queue()
+        for name, email in (("cora", "cora2@example.com"), ("dora", "dora2@example.com")):
+            r = self.client().submit("/register", {"username": name, "email": email,
+                                                   "password": PASSWORD, "password2": PASSWORD})
+            self.assertIn("Please use a different username.", r.text, name)
+        self.register_unconfirmed("cora-two", "CORA@example.com")
+        self.register_unconfirmed("dora-two", "dora@example.com")
+        self.assertEqual(sorted(j["to"][0] for j in self.jobs("account_exists")),
+                         ["cora@example.com", "dora@example.com"])
+        for name in ("cora", "dora"):
+            self.assertEqual(self.login(name)[1].location, "/", name)
+
+    def test_a_taken_address_still_answers_as_a_new_one(self):
+        self.register_unconfirmed("vita", "vita@example.com")
+        self.register_unconfirmed("wynn", "wynn@example.com")
+        self.age("username = 'wynn'")
+        answers = [self.answer("vita-new", "vita.new@example.com"),
+                   self.answer("vita-again", "VITA@example.com"),
+                   self.answer("wynn-again", "wynn@example.com")]
+        self.assertEqual(answers[0], answers[1])
+        self.assertEqual(answers[0], answers[2])
+        self.assertEqual(answers[0][1][0], 302)
+        self.assertEqual(self.count("username = 'wynn'"), 0, "the stale one is gone")
+        self.assertEqual(self.count("lower(email) = 'wynn@example.com'"), 1, "wynn-again's")
+
+
 class SwitchedOnLaterTest(AuthTestCase):
     """Accounts from before: made with it off, or before the migration existed."""
 
@@ -335,19 +457,28 @@ class SwitchedOnLaterTest(AuthTestCase):
         self.register("zack", "zack@example.com")
         db = os.path.join(self.tmp, "app.db")
         self.assertEqual(self.auth.stop(), 0)
-        # a database from before the migration: no lang, no flag. The two last
-        # migrations are undone: this one, then the case-insensitive usernames
+        # a database from before the migration: no lang, no flag. The three last
+        # migrations are undone: confirm_until, the case-insensitive usernames,
+        # then this one
         index = "users_username_lower_key" if ENGINE == "postgres" else "users_username_key"
-        run_sql(db, f"DROP INDEX {index}; "
+        run_sql(db, "DROP INDEX users_unconfirmed; "
+                    "ALTER TABLE users DROP COLUMN confirm_until; "
+                    "UPDATE users SET created_at = 0; "
+                    f"DROP INDEX {index}; "
                     "ALTER TABLE users DROP COLUMN username_key; "
                     "ALTER TABLE users DROP COLUMN email_confirmed; "
                     "ALTER TABLE users DROP COLUMN lang; "
-                    "UPDATE schema_version SET version = version - 2")
+                    "UPDATE schema_version SET version = version - 3")
         redis = RedisServer().start()
         auth = Service("auth", auth_env(redis.url, db, AUTH_REQUIRE_CONFIRMATION="true")).start()
         try:
             lang = "SELECT lang FROM users WHERE username = 'zack'"
             self.assertEqual(query_one(db, lang), "", "no language known yet")
+            # a registration (it sweeps stale unconfirmed accounts) spares them
+            r = self.client_on(auth).submit("/register", {
+                "username": "yves", "email": "yves@example.com", "password": PASSWORD,
+                "password2": PASSWORD})
+            self.assertEqual((r.status, r.location), (302, "/login"), r.text)
             for name in ("zoe", "zack"):
                 c = self.client_on(auth)
                 c.cookies["lang"] = "zh-CN"
