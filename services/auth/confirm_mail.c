@@ -73,6 +73,16 @@ int confirm_mail_account_exists(struct request *rq, const struct db_user *owner)
 	return limited(rq, "account_exists", owner->email, job, id, true);
 }
 
+int confirm_mail_keep_until_link_dies(struct request *rq, const char *email, int64_t ttl,
+                                      int outcome)
+{
+	if (!rq->app->settings.require_confirmation)
+		return DB_OK;
+	/* after the link was minted: now + ttl is at least its exp */
+	return user_store_confirm_extend(rq->worker->db, email, now_s() + ttl,
+	                                 outcome == MAIL_QUEUED);
+}
+
 int confirm_mail_user_for_token(struct request *rq, const char *token, struct db_user *user)
 {
 	struct app *app = rq->app;

@@ -35,6 +35,15 @@ int confirm_mail_send(struct request *rq, const struct db_user *user, bool send)
  * limits. Returns an enum mail_enqueue_outcome; logs it. */
 int confirm_mail_account_exists(struct request *rq, const struct db_user *owner);
 
+/* After a link living ttl seconds more (a confirmation or a reset link) was
+ * minted for the account at email and went out through the limits (outcome,
+ * an enum mail_enqueue_outcome): an unconfirmed one there is kept from being
+ * purged as stale while the link lives (user_store_confirm_extend). With
+ * AUTH_REQUIRE_CONFIRMATION, one update for every address alike, a no-op
+ * unless the mail was queued; without it, nothing. DB_OK or DB_ERROR. */
+int confirm_mail_keep_until_link_dies(struct request *rq, const char *email, int64_t ttl,
+                                      int outcome);
+
 /* The unconfirmed account token names, when the token is valid now: 0 with
  * user filled, else -1. */
 int confirm_mail_user_for_token(struct request *rq, const char *token, struct db_user *user);

@@ -7,7 +7,6 @@
 #include "field_errors.h"
 #include "logger.h"
 #include "mail_enqueue.h"
-#include "now.h"
 #include "response.h"
 #include "routes.h"
 #include "user_store.h"
@@ -56,10 +55,8 @@ static enum MHD_Result send_again(struct request *rq, const char *email)
 	if (found != DB_OK)
 		mail_enqueue_stand_in(email, &user);
 	outcome = confirm_mail_send(rq, &user, found == DB_OK && !user.confirmed);
-	/* after the link was minted: until is at least its exp */
-	if (user_store_confirm_extend(rq->worker->db, email,
-	                              now_s() + rq->app->settings.confirm_ttl,
-	                              outcome == MAIL_QUEUED) != DB_OK)
+	if (confirm_mail_keep_until_link_dies(rq, email, rq->app->settings.confirm_ttl, outcome) !=
+	    DB_OK)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (outcome == MAIL_UNAVAILABLE)
 		return show_request_form(rq, 503, NULL, UNAVAILABLE_TEXT);

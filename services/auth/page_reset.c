@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirm_mail.h"
 #include "field_errors.h"
 #include "flash.h"
 #include "logger.h"
@@ -69,7 +70,9 @@ static char *reset_job(struct request *rq, const struct db_user *user, char id[9
 
 /* Known and unknown addresses do the same work in the same order — one
  * SQLite lookup, one job built, one Redis script that counts the limits and
- * pushes the job or holds it back — and get the same answer. */
+ * pushes the job or holds it back, and with AUTH_REQUIRE_CONFIRMATION one
+ * update (an unconfirmed account outlives its reset link) — and get the same
+ * answer. */
 static enum MHD_Result handle_reset_request(struct request *rq)
 {
 	const char *email;
@@ -100,6 +103,9 @@ static enum MHD_Result handle_reset_request(struct request *rq)
 	outcome = mail_enqueue_reset_limited(rq->app, rq->worker, rq->client_ip, email, job, id,
 	                                     found == DB_OK);
 	free(job);
+	if (confirm_mail_keep_until_link_dies(rq, email, rq->app->settings.reset_token_ttl,
+	                                      outcome) != DB_OK)
+		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	LOG_INFO("reset", "reset requested account=%s outcome=%s id=%s client=%s",
 	         found == DB_OK ? "yes" : "no", mail_enqueue_outcome_name(outcome), id,
 	         rq->client_ip);

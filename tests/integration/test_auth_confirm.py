@@ -398,6 +398,19 @@ class StaleUnconfirmedTest(ConfirmOn, AuthTestCase):
         self.assertEqual(r.location, "/login")
         self.assertEqual(self.login("rhea")[1].location, "/")
 
+    def test_a_reset_link_keeps_it_too(self):
+        self.register_unconfirmed("reed", "reed@example.com")
+        self.age("username = 'reed'")
+        self.clear_queue()
+        self.request_reset("Reed@example.com")
+        path = self.reset_link_path(self.jobs("reset_password")[0])
+        self.register_unconfirmed("someone-else", "someone.else@example.com")  # sweeps
+        self.assertEqual(self.count("username = 'reed'"), 1, "its reset link lives")
+        r = self.client().submit(path, {"password": "new password 9",
+                                        "password2": "new password 9"})
+        self.assertEqual(r.location, "/login")
+        self.assertEqual(self.login("reed", "new password 9")[1].location, "/")
+
     def test_a_held_username_is_freed_when_stale(self):
         self.register_unconfirmed("tess", "tess@example.com")
         for name in ("held-a", "held-b", "held-c"):
