@@ -190,6 +190,9 @@ static int store_unconfirmed(struct request *rq, struct db_new_user *nu, struct 
 	if (user_store_purge_stale(rq->worker->db, nu->username, email, now_s(), STALE_SWEEP) !=
 	    DB_OK)
 		return DB_ERROR;
+	/* stamped after the hash (which may wait for the gate), just before the
+	 * link is minted: the link dies at most a few seconds later (the grace) */
+	nu->confirm_until = now_s() + rq->app->settings.confirm_ttl;
 	for (int attempt = 0; attempt < 2 && rc == DB_DUPLICATE_EMAIL; attempt++) {
 		*found = user_store_by_email(rq->worker->db, email, owner);
 		if (*found == DB_ERROR)
@@ -241,8 +244,7 @@ static enum MHD_Result create_account(struct request *rq)
 		                  .email = request_field(rq, "email"),
 		                  .hash = hash,
 		                  .lang = lang_tag(rq->lang),
-		                  .confirmed = !rq->app->settings.require_confirmation,
-		                  .confirm_until = now_s() + rq->app->settings.confirm_ttl };
+		                  .confirmed = !rq->app->settings.require_confirmation };
 	enum MHD_Result ret;
 
 	if (over_limit(rq))
