@@ -6,7 +6,7 @@ import threading
 import time
 
 from auth_fixture import AuthTestCase
-from harness import wait_for
+from harness import run_together, wait_for
 from web import Client
 
 
@@ -14,24 +14,6 @@ def select_readable(sock, timeout):
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
         return bool(sel.select(timeout))
-
-
-def run_together(n, prepare, fire):
-    """prepare(i) for each of n threads, then fire(i, prepared) all at once."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def one(i):
-        state = prepare(i)
-        barrier.wait(30)
-        results[i] = fire(i, state)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 class LoginRaceTest(AuthTestCase):

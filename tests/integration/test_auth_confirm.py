@@ -12,11 +12,10 @@ import os
 import re
 import sqlite3
 import subprocess
-import threading
 import time
 
 from auth_fixture import ENGINE, PUBLIC_URL, AuthTestCase, auth_env, database_url_for
-from harness import RedisServer, Service
+from harness import RedisServer, Service, run_together
 from jwt_forge import jwt
 
 PASSWORD = "correct horse battery"
@@ -152,22 +151,15 @@ class ConfirmOnTest(ConfirmOn, AuthTestCase):
     def test_concurrent_posts_of_one_link_confirm_once(self):
         self.register_unconfirmed("nina", "nina@example.com")
         path = self.link_path("nina@example.com")
-        visitors = []
-        for _ in range(12):
+        def prepare(i):
             v = self.client()
-            visitors.append((v, v.get(path).csrf()))
-        barrier = threading.Barrier(len(visitors))
-        results = []
+            return v, v.get(path).csrf()
 
-        def post(v, token):
-            barrier.wait()
-            results.append(v.post(path, {"csrf_token": token}).location)
+        def fire(i, state):
+            v, token = state
+            return v.post(path, {"csrf_token": token}).location
 
-        threads = [threading.Thread(target=post, args=vt) for vt in visitors]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = run_together(12, prepare, fire)
         self.assertEqual(sorted(results),
                          ["/confirm_email_request"] * 11 + ["/login"], "one wins")
 

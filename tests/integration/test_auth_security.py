@@ -28,7 +28,6 @@ class SecurityTest(AuthTestCase):
         header, payload, sig = good.split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
         uid = claims["reset_password"]
-        future = int(time.time()) + 600
         cases = {
             "tampered payload": f"{header}.{b64(json.dumps(dict(claims, reset_password=uid + 1)).encode())}.{sig}",
             "tampered signature": f"{header}.{payload}.{sig[:-2]}AA",

@@ -9,7 +9,7 @@ import urllib.parse
 
 import yaml
 
-from auth_fixture import AuthTestCase, PUBLIC_URL
+from auth_fixture import AuthTestCase
 from harness import SOURCE_DIR, wait_for
 
 

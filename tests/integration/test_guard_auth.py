@@ -6,12 +6,11 @@ import base64
 import json
 import os
 import sqlite3
-import threading
 import time
 import urllib.parse
 
 from auth_fixture import AuthTestCase, auth_env
-from harness import Service
+from harness import Service, run_together
 from jwt_forge import jwt
 from web import Client
 
@@ -157,26 +156,18 @@ class ResetRaceTest(AuthTestCase):
 
     def post_both(self, links, passwords):
         """Both POSTs prepared (form page, CSRF), then sent at the same moment."""
-        forms = []
-        for path, password in zip(links, passwords):
+        def prepare(i):
             c = self.client()
-            page = c.get(path)
+            page = c.get(links[i])
             self.assertEqual(page.status, 200)
-            forms.append((c, path, {"password": password, "password2": password,
-                                    "csrf_token": page.csrf()}))
-        barrier = threading.Barrier(len(forms))
-        answers = [None] * len(forms)
+            return c, {"password": passwords[i], "password2": passwords[i],
+                       "csrf_token": page.csrf()}
 
-        def post(i):
-            c, path, data = forms[i]
-            barrier.wait(10)
-            answers[i] = c.post(path, data)
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(len(forms))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        return answers
+        def fire(i, state):
+            c, data = state
+            return c.post(links[i], data)
+
+        return run_together(len(links), prepare, fire, timeout=60)
 
     def test_two_links_posted_at_once_change_the_password_once(self):
         self.register("racer", "racer@example.com")

@@ -1,7 +1,6 @@
 """mailer over a real Redis and a real SMTP server: what arrives, what is
 retried, what is dead-lettered and why."""
 import base64
-import json
 import os
 import time
 

@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 import unittest
 
 from harness import RedisServer, Service, binary, wait_for

@@ -3,12 +3,12 @@ here): accounts and sessions are shared, a reset link works exactly once across
 both, the schema is migrated once when both start together, and a PostgreSQL
 restart under traffic costs no request more than one retry."""
 import os
-import tempfile
 import threading
 import unittest
 
 from auth_fixture import PUBLIC_URL, auth_env
-from harness import LISTEN_RE, SOURCE_DIR, PostgresServer, RedisServer, Service, wait_for
+from harness import (LISTEN_RE, SOURCE_DIR, PostgresServer, RedisServer, Service,
+                     run_together, wait_for)
 from web import Client
 
 # the migrations in services/auth/db_migrations.c: one row each, `\t{ "what", {`
@@ -81,27 +81,18 @@ class TwoInstancesTest(unittest.TestCase):
         job = self.redis.client().lrange("mail:queue", 0, -1)
         self.assertEqual(len(job), 1)
         path = job[0].split('"reset_url":"', 1)[1].split('"', 1)[0][len(PUBLIC_URL):]
-        clients, tokens = [], []
-        for i in range(20):
+        def prepare(i):
             c = Client(self.a.port if i % 2 == 0 else self.b.port)
             form = c.get(path)
             self.assertEqual(form.status, 200)
-            clients.append(c)
-            tokens.append(form.csrf())
-        start = threading.Barrier(20)
-        results = [None] * 20
+            return c, form.csrf()
 
-        def post(i):
-            start.wait()
+        def fire(i, state):
+            c, token = state
             pw = f"new password {i:02d}"
-            results[i] = clients[i].post(path, {"csrf_token": tokens[i], "password": pw,
-                                                "password2": pw})
+            return c.post(path, {"csrf_token": token, "password": pw, "password2": pw})
 
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(20)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        results = run_together(20, prepare, fire, timeout=60)
         outcomes = [(r.status, r.location) for r in results]
         winners = [i for i, o in enumerate(outcomes) if o == (302, "/login")]
         self.assertEqual(len(winners), 1, outcomes)

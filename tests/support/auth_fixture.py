@@ -14,7 +14,7 @@ import unittest
 
 import jsonschema
 
-from harness import PROTO_DIR, SECRET_KEY, PostgresServer, RedisServer, Service, wait_for
+from harness import PROTO_DIR, SECRET_KEY, PostgresServer, RedisServer, Service
 from web import Client
 
 PUBLIC_URL = "https://microblog.example:8443"

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import redis as redis_py  # Debian's python3-redis
@@ -71,6 +72,26 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
             raise AssertionError(f"timed out after {timeout}s waiting for {what}"
                                  + (f" (last error: {last_exc!r})" if last_exc else ""))
         time.sleep(interval)
+
+
+def run_together(n, prepare, fire, timeout=120):
+    """prepare(i) in each of n threads, then fire(i, prepared) in all of them at
+    the same moment (a barrier). Returns fire's results in order; None where a
+    thread raised or did not finish within timeout."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def one(i):
+        state = prepare(i)
+        barrier.wait(30)
+        results[i] = fire(i, state)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
 
 
 class _Daemon:

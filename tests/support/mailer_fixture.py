@@ -2,9 +2,6 @@
 class, with short retry delays."""
 import http.client
 import json
-import os
-import tempfile
-import time
 import unittest
 
 from harness import RedisServer, Service, wait_for
