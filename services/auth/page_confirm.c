@@ -25,19 +25,8 @@ static enum MHD_Result not_here(struct request *rq)
 static enum MHD_Result show_request_form(struct request *rq, unsigned status, json_t *errors,
                                          const char *form_error)
 {
-	json_t *ctx = json_object();
-	enum MHD_Result ret;
-
-	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
-	json_object_set(ctx, "errors", errors);
-	if (form_error) {
-		json_object_set_new(ctx, "form_error", json_string(form_error));
-		json_object_set_new(ctx, "focus", json_pack("{sb}", "email", 1));
-	}
-	ret = response_page(rq, status, "auth/confirm_email_request.html",
-	                    "Confirm Your Email Address", ctx);
-	json_decref(ctx);
-	return ret;
+	return response_email_form(rq, status, "auth/confirm_email_request.html",
+	                           "Confirm Your Email Address", errors, form_error);
 }
 
 /* Every address does the same work: one lookup, one job built (for a stand-in

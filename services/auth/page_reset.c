@@ -29,18 +29,8 @@
 static enum MHD_Result show_request_form(struct request *rq, unsigned status, json_t *errors,
                                          const char *form_error)
 {
-	json_t *ctx = json_object();
-	enum MHD_Result ret;
-
-	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
-	json_object_set(ctx, "errors", errors);
-	if (form_error) {
-		json_object_set_new(ctx, "form_error", json_string(form_error));
-		json_object_set_new(ctx, "focus", json_pack("{sb}", "email", 1));
-	}
-	ret = response_page(rq, status, "auth/reset_password_request.html", "Reset Password", ctx);
-	json_decref(ctx);
-	return ret;
+	return response_email_form(rq, status, "auth/reset_password_request.html", "Reset Password",
+	                           errors, form_error);
 }
 
 /* Redis is down: the form again, the address kept, for every address alike. */

@@ -211,6 +211,23 @@ enum MHD_Result response_page(struct request *rq, unsigned status, const char *p
 	return ret;
 }
 
+enum MHD_Result response_email_form(struct request *rq, unsigned status, const char *page,
+                                    const char *title, json_t *errors, const char *form_error)
+{
+	json_t *ctx = json_object();
+	enum MHD_Result ret;
+
+	json_object_set_new(ctx, "form_email", json_string(request_field(rq, "email")));
+	json_object_set(ctx, "errors", errors);
+	if (form_error) {
+		json_object_set_new(ctx, "form_error", json_string(form_error));
+		json_object_set_new(ctx, "focus", json_pack("{sb}", "email", 1));
+	}
+	ret = response_page(rq, status, page, title, ctx);
+	json_decref(ctx);
+	return ret;
+}
+
 enum MHD_Result response_redirect(struct request *rq, const char *location)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);

@@ -14,6 +14,13 @@
 enum MHD_Result response_page(struct request *rq, unsigned status, const char *page,
                               const char *title, json_t *ctx);
 
+/* A form whose one field is an address (the reset request, a new confirmation
+ * link): the address typed kept, field errors (borrowed, may be NULL), and
+ * form_error (may be NULL: Redis down) in the error box with the focus on
+ * the address. */
+enum MHD_Result response_email_form(struct request *rq, unsigned status, const char *page,
+                                    const char *title, json_t *errors, const char *form_error);
+
 /* 302 to location (a local path), carrying rq->flash_out to the next page. */
 enum MHD_Result response_redirect(struct request *rq, const char *location);
 
