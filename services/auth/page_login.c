@@ -21,10 +21,11 @@
 #define LOGGED_OUT_FLASH      "You have been logged out."
 
 /* form_error: the error box of the whole form (bad credentials, too many
- * attempts); the username and "Remember Me" are kept, and the focus goes
- * to the password, the field to type again. */
+ * attempts, an address not confirmed); the username and "Remember Me" are
+ * kept, and the focus goes to the password, the field to type again.
+ * offer_resend: the link to a new confirmation link under the box. */
 static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *errors,
-                                 const char *form_error)
+                                 const char *form_error, bool offer_resend)
 {
 	json_t *ctx = json_object();
 	const char *next = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "next");
@@ -40,7 +41,7 @@ static enum MHD_Result show_form(struct request *rq, unsigned status, json_t *er
 		    json_pack("{sb}", request_field(rq, "username")[0] ? "password" : "username",
 		              1));
 	}
-	if (form_error && strcmp(form_error, UNCONFIRMED_MESSAGE) == 0)
+	if (offer_resend)
 		json_object_set_new(ctx, "confirm_needed", json_true());
 	if (next && strcmp(local_path_or_root(next), "/") != 0)
 		json_object_set_new(ctx, "next", json_string(next));
@@ -89,7 +90,7 @@ static enum MHD_Result too_many(struct request *rq, long long minutes)
 	char message[300];
 
 	login_limit_message(rq, minutes, message, sizeof(message));
-	return show_form(rq, 429, NULL, message);
+	return show_form(rq, 429, NULL, message, false);
 }
 
 static enum MHD_Result try_login(struct request *rq)
@@ -106,7 +107,7 @@ static enum MHD_Result try_login(struct request *rq)
 	field_errors_required(errors, "username", username);
 	field_errors_required(errors, "password", password);
 	if (json_object_size(errors)) {
-		ret = show_form(rq, 200, errors, NULL);
+		ret = show_form(rq, 200, errors, NULL, false);
 		json_decref(errors);
 		return ret;
 	}
@@ -125,14 +126,14 @@ static enum MHD_Result try_login(struct request *rq)
 		return response_error(rq, 500, "Internal Server Error", "Please try again.");
 	if (outcome == LOGIN_FAILED) {
 		LOG_INFO("login", "login failed client=%s", rq->client_ip);
-		return show_form(rq, 200, NULL, BAD_CREDENTIALS_FLASH);
+		return show_form(rq, 200, NULL, BAD_CREDENTIALS_FLASH, false);
 	}
 	login_limit_give_back(rq, username);
 	if (rq->app->settings.require_confirmation && !user.confirmed) {
 		/* only with the right password: a wrong one reads as any other */
 		LOG_INFO("login", "address not confirmed user_id=%lld client=%s",
 		         (long long)user.id, rq->client_ip);
-		return show_form(rq, 200, NULL, UNCONFIRMED_MESSAGE);
+		return show_form(rq, 200, NULL, UNCONFIRMED_MESSAGE, true);
 	}
 	if (!user.lang[0] &&
 	    user_store_set_lang(rq->worker->db, user.id, lang_tag(rq->lang)) == DB_OK)
@@ -151,7 +152,7 @@ enum MHD_Result page_login(struct request *rq, const char *rest)
 		return response_redirect(rq, "/");
 	if (rq->method == METHOD_POST)
 		return try_login(rq);
-	return show_form(rq, 200, NULL, NULL);
+	return show_form(rq, 200, NULL, NULL, false);
 }
 
 /* GET: a page with the button (the nav's button needs no page, but a typed

@@ -125,6 +125,10 @@ class ConfirmOnTest(ConfirmOn, AuthTestCase):
         _, nobody = self.login("nobody-at-all", "wrong password")
         self.assertEqual((wrong.status, wrong.location), (nobody.status, nobody.location),
                          "a wrong password reads as for any other account")
+        for page in (wrong, nobody):  # the form again since issue 11: its text tells, not its status
+            self.assertIn("Invalid username or password", page.text)
+            self.assertNotIn(UNCONFIRMED, page.text)
+            self.assertNotIn('href="/confirm_email_request"', page.text)
 
         path = self.link_path("quinn@example.com")
         v = self.client()
