@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
+
 #define MO_MAGIC         0x950412deU
 #define MO_MAGIC_SWAPPED 0xde120495U
 #define MO_HEADER_BYTES  28
@@ -116,30 +118,19 @@ int mo_catalog_parse(const void *data, size_t len, struct mo_catalog **out, char
 
 int mo_catalog_load(const char *path, struct mo_catalog **out, char *why, size_t why_len)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *data = NULL;
-	size_t len = 0;
-	int rc = -1;
+	char *data;
+	size_t len;
+	int rc = file_read(path, MO_CATALOG_MAX_BYTES, &data, &len);
 
 	*out = NULL;
-	if (!f) {
-		snprintf(why, why_len, "cannot open: %s", strerror(errno));
+	if (rc == FILE_READ_TOO_LARGE)
+		return fail(why, why_len, "larger than 4 MiB");
+	if (rc != FILE_READ_OK) {
+		snprintf(why, why_len, "%s: %s", file_read_reason(rc), strerror(errno));
 		return -1;
 	}
-	data = malloc(MO_CATALOG_MAX_BYTES + 1);
-	if (!data) {
-		fail(why, why_len, "out of memory");
-		goto cleanup;
-	}
-	len = fread(data, 1, MO_CATALOG_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		snprintf(why, why_len, "cannot read: %s", strerror(errno));
-		goto cleanup;
-	}
 	rc = mo_catalog_parse(data, len, out, why, why_len);
-cleanup:
 	free(data);
-	fclose(f);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file_read.h"
 #include "str.h"
 
 #define PARSE_MAX_NESTING  64 /* sections open at once in one file */
@@ -339,43 +340,21 @@ static bool wanted_file(const char *name)
 
 static int read_source(const char *path, char **out, struct template_error *err, const char *name)
 {
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
 	size_t n;
+	int rc = file_read(path, TEMPLATE_MAX_FILE_BYTES, out, &n);
 
-	if (!f)
-		goto fail;
-	data = malloc(TEMPLATE_MAX_FILE_BYTES + 1);
-	if (!data)
-		goto fail;
-	n = fread(data, 1, TEMPLATE_MAX_FILE_BYTES + 1, f);
-	if (ferror(f))
-		goto fail;
-	if (n > TEMPLATE_MAX_FILE_BYTES) {
-		fclose(f);
-		free(data);
-		set_where(err, name);
+	if (rc == FILE_READ_OK && !memchr(*out, '\0', n))
+		return 0;
+	set_where(err, name);
+	if (rc == FILE_READ_OK)
+		snprintf(err->reason, sizeof(err->reason), "contains a NUL byte");
+	else if (rc == FILE_READ_TOO_LARGE)
 		snprintf(err->reason, sizeof(err->reason), "larger than %d bytes",
 		         TEMPLATE_MAX_FILE_BYTES);
-		return -1;
-	}
-	if (memchr(data, '\0', n)) {
-		fclose(f);
-		free(data);
-		set_where(err, name);
-		snprintf(err->reason, sizeof(err->reason), "contains a NUL byte");
-		return -1;
-	}
-	data[n] = '\0';
-	fclose(f);
-	*out = data;
-	return 0;
-fail:
-	set_where(err, name);
-	snprintf(err->reason, sizeof(err->reason), "cannot read: %s", strerror(errno));
-	if (f)
-		fclose(f);
-	free(data);
+	else
+		snprintf(err->reason, sizeof(err->reason), "cannot read: %s", strerror(errno));
+	free(*out);
+	*out = NULL;
 	return -1;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "fs_dirs.h"
 #include "logger.h"
 
@@ -54,19 +55,14 @@ void app_note_redis(struct app *app, struct worker *w, bool ok)
 static int load_stylesheet(struct app *app)
 {
 	char path[4200];
-	FILE *f;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/static/style.css", app->settings.templates_dir);
-	f = fopen(path, "rb");
-	if (!f) {
-		LOG_ERROR("app", "cannot open stylesheet path=%s", path);
-		return -1;
-	}
-	app->stylesheet = malloc(STYLESHEET_MAX);
-	if (app->stylesheet)
-		app->stylesheet_len = fread(app->stylesheet, 1, STYLESHEET_MAX, f);
-	fclose(f);
-	return app->stylesheet ? 0 : -1;
+	rc = file_read(path, STYLESHEET_MAX, &app->stylesheet, &app->stylesheet_len);
+	if (rc != FILE_READ_OK)
+		LOG_ERROR("app", "cannot load stylesheet path=%s reason=\"%s\"", path,
+		          file_read_reason(rc));
+	return rc == FILE_READ_OK ? 0 : -1;
 }
 
 static void declare_metrics(struct metrics *m)

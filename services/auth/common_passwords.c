@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
+
 #define COMMENT_PREFIX "#!comment"
 
 static unsigned char lower(unsigned char c)
@@ -27,35 +29,6 @@ static int fold_cmp(const char *a, const char *b)
 static int entry_cmp(const void *a, const void *b)
 {
 	return fold_cmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The file into a NUL-terminated buffer; NULL with why filled. */
-static char *read_all(const char *path, size_t *len, char *why, size_t why_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-
-	if (!f) {
-		snprintf(why, why_len, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	data = malloc(COMMON_PASSWORDS_FILE_MAX + 1);
-	if (!data) {
-		snprintf(why, why_len, "out of memory");
-		goto out;
-	}
-	*len = fread(data, 1, COMMON_PASSWORDS_FILE_MAX + 1, f);
-	if (ferror(f) || *len > COMMON_PASSWORDS_FILE_MAX) {
-		snprintf(why, why_len, "%s: %s", path,
-		         ferror(f) ? "read error" : "larger than 1 MiB");
-		free(data);
-		data = NULL;
-		goto out;
-	}
-	data[*len] = '\0';
-out:
-	fclose(f);
-	return data;
 }
 
 /* Cuts storage into lines, keeps the entries, lower-cases them. */
@@ -86,11 +59,18 @@ static size_t split_lines(char *storage, size_t len, char **entries)
 int common_passwords_load(struct common_passwords *cp, const char *path, char *why, size_t why_len)
 {
 	size_t len = 0, lines = 1;
+	int rc;
 
 	memset(cp, 0, sizeof(*cp));
-	cp->storage = read_all(path, &len, why, why_len);
-	if (!cp->storage)
+	rc = file_read(path, COMMON_PASSWORDS_FILE_MAX, &cp->storage, &len);
+	if (rc == FILE_READ_TOO_LARGE) {
+		snprintf(why, why_len, "%s: larger than 1 MiB", path);
 		return -1;
+	}
+	if (rc != FILE_READ_OK) {
+		snprintf(why, why_len, "%s %s: %s", file_read_reason(rc), path, strerror(errno));
+		return -1;
+	}
 	for (size_t i = 0; i < len; i++)
 		lines += cp->storage[i] == '\n';
 	cp->entries = calloc(lines, sizeof(*cp->entries));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "file_read.h"
 
 #define S(field) offsetof(struct ctl, field)
 
@@ -102,26 +103,13 @@ bool ctl_wants_help(const struct ctl_command *cmd, int argc, char **argv)
 
 char *ctl_read_input(const char *path, size_t max, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char *data;
-	size_t n;
+	int rc = strcmp(path, "-") == 0 ? file_read_stream(stdin, max, &data, len)
+	                                : file_read(path, max, &data, len);
 
-	if (!f) {
-		fprintf(stderr, "mailctl: %s: cannot open\n", path);
-		return NULL;
-	}
-	data = malloc(max + 2);
-	n = data ? fread(data, 1, max + 1, f) : 0;
-	if (f != stdin)
-		fclose(f);
-	if (!data)
-		return NULL;
-	if (n > max) {
+	if (rc == FILE_READ_TOO_LARGE)
 		fprintf(stderr, "mailctl: %s: larger than %zu bytes\n", path, max);
-		free(data);
-		return NULL;
-	}
-	data[n] = '\0';
-	*len = n;
+	else if (rc != FILE_READ_OK)
+		fprintf(stderr, "mailctl: %s: %s\n", path, file_read_reason(rc));
 	return data;
 }
